@@ -1,0 +1,302 @@
+#include "capture/engine.h"
+
+#include <algorithm>
+
+namespace sw {
+namespace {
+
+constexpr std::uint8_t kTcp = 6;
+constexpr std::uint8_t kUdp = 17;
+
+UidGenerator make_uids(const FlowConfig& cfg) {
+    if (!cfg.seeded) return UidGenerator::from_entropy();
+    return UidGenerator(cfg.seed ^ (std::uint64_t{cfg.worker} * 0xD1B54A32D192ED03ull));
+}
+
+void add_stats(ReassemblyStats& to, const ReassemblyStats& s) {
+    to.delivered += s.delivered;
+    to.skipped += s.skipped;
+    to.gap_bytes += s.gap_bytes;
+    to.gaps += s.gaps;
+    to.retransmitted += s.retransmitted;
+    to.overlap += s.overlap;
+    to.ooo_segments += s.ooo_segments;
+    to.forced_gaps += s.forced_gaps;
+}
+
+}  // namespace
+
+FlowEngine::FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink& sink)
+    : cfg_(cfg),
+      factory_(factory),
+      sink_(sink),
+      table_(cfg.max_flows),
+      pool_(cfg.reassembly_memcap),
+      uids_(make_uids(cfg)) {
+    for (std::uint16_t p : cfg_.server_ports) server_ports_.set(p);
+}
+
+FlowEngine::~FlowEngine() = default;
+
+ReassemblyCtx FlowEngine::ctx(Flow* f, Dir d) {
+    return ReassemblyCtx{f->consumer.get(), d, pool_, cfg_.max_ooo_bytes};
+}
+
+Flow* FlowEngine::create(const FlowKey& key, std::uint64_t hash, const DecodedPacket& p) {
+    if (table_.full()) {
+        if (Flow* victim = table_.oldest_idle()) {
+            ++stats_.flows_evicted;
+            end_flow(victim, "evicted");
+        }
+    }
+    Flow* f = table_.insert(key, hash);
+    ++stats_.flows_created;
+    stats_.max_live_flows = std::max<std::uint64_t>(stats_.max_live_flows, table_.size());
+
+    // Who is the originator? The sender of the first packet, unless that
+    // packet is not a bare SYN and the port numbers say the sender is the
+    // server (Zeek's WantConnection heuristic with likely_server_ports).
+    bool flip = false;
+    if (p.proto == kTcp) {
+        bool bare_syn = (p.tcp_flags & tcpflag::syn) && !(p.tcp_flags & tcpflag::ack);
+        if (!bare_syn && likely_server(p.sport))
+            flip = likely_server(p.dport) ? p.dport > p.sport : true;
+    } else if (p.proto == kUdp) {
+        flip = likely_server(p.sport) && !likely_server(p.dport);
+    }
+
+    ConnId& id = f->id;
+    id = ConnId{};
+    id.orig_h = flip ? p.dst : p.src;
+    id.orig_p = flip ? p.dport : p.sport;
+    id.resp_h = flip ? p.src : p.dst;
+    id.resp_p = flip ? p.sport : p.dport;
+    id.ip_proto = p.proto;
+    id.proto = p.proto == kTcp ? Transport::tcp : p.proto == kUdp ? Transport::udp : Transport::unknown;
+    id.vlan = p.vlan;
+    id.inner_vlan = p.inner_vlan;
+    id.uid_len = static_cast<std::uint8_t>(uids_.next('C', id.uid_buf.data()));
+
+    f->start = f->last = p.ts;
+    f->pkts[0] = f->pkts[1] = 0;
+    f->ip_bytes[0] = f->ip_bytes[1] = 0;
+    f->udp_payload[0] = f->udp_payload[1] = 0;
+    f->udp_history.clear();
+    f->flipped = flip;
+    f->tcp = TcpConnState{};
+    for (auto& r : f->reasm) r.reset();
+    f->reasm_base[0] = f->reasm_base[1] = 0;
+    f->consumer.reset();
+    f->consumer_made = false;
+    if (flip) {
+        f->tcp.mark_flipped();
+        f->udp_history.push_back('^');
+    }
+    return f;
+}
+
+Flow* FlowEngine::lookup(const DecodedPacket& p, bool& is_new) {
+    bool src_is_a = false;
+    FlowKey key = make_flow_key(p, src_is_a);
+    std::uint64_t h = flow_hash(key);
+    Flow* f = table_.find(key, h);
+    if (f && expired(f, p.ts)) {
+        end_flow(f, f->tclass == TimeoutClass::closed ? "closed" : "timeout");
+        f = nullptr;
+    }
+    if (f && p.proto == kTcp && (p.tcp_flags & tcpflag::syn) && !(p.tcp_flags & tcpflag::ack) &&
+        !(p.tcp_flags & tcpflag::rst) && f->tcp.reusable()) {
+        // A new SYN on a finished connection starts a new one (Zeek's IsReuse).
+        bool from_orig = p.src == f->id.orig_h && p.sport == f->id.orig_p;
+        if (!from_orig || p.seq != f->tcp.ep(Dir::orig).start_seq) {
+            ++stats_.flows_reused;
+            end_flow(f, "closed");
+            f = nullptr;
+        }
+    }
+    is_new = f == nullptr;
+    if (!f) f = create(key, h, p);
+    return f;
+}
+
+void FlowEngine::process(const DecodedPacket& p) {
+    ++stats_.packets;
+    if (p.ts > now_) now_ = p.ts;
+    if (now_ >= next_expiry_check_) {
+        expire(now_);
+        next_expiry_check_ = now_ + kSecond;
+    }
+    if (p.proto != kTcp && p.proto != kUdp) return;
+
+    bool is_new = false;
+    Flow* f = lookup(p, is_new);
+    Dir d = (p.src == f->id.orig_h && p.sport == f->id.orig_p) ? Dir::orig : Dir::resp;
+    // A flow to itself (same address and port) is all "orig".
+    f->pkts[idx(d)] += 1;
+    f->ip_bytes[idx(d)] += p.ip_bytes;
+
+    if (p.proto == kTcp) {
+        ++stats_.tcp_packets;
+        handle_tcp(f, d, p);
+    } else {
+        ++stats_.udp_packets;
+        handle_udp(f, d, p);
+    }
+    reschedule(f);
+}
+
+void FlowEngine::count_gaps(Flow* f, Dir d, std::uint64_t gaps_before) {
+    if (f->reasm[idx(d)].stats().gaps != gaps_before) f->tcp.on_gap(d);
+}
+
+void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
+    const bool both_closed_before = f->tcp.both_closed();
+    TcpVerdict v = f->tcp.on_packet(d, p.tcp_flags, p.seq, p.ack, p.payload_len, p.window);
+    if (!both_closed_before) f->last = p.ts;  // Zeek stops the clock once both sides closed
+
+    // Both directions' reassemblers start as soon as their endpoint's
+    // sequence numbering is known, so acknowledgements are recorded too.
+    for (Dir x : {d, other(d)}) {
+        TcpReassembler& r = f->reasm[idx(x)];
+        const TcpEndpoint& e = f->tcp.ep(x);
+        if (e.state == TcpState::inactive) continue;
+        if (r.started() && f->reasm_base[idx(x)] != e.start_seq) {
+            // The endpoint's sequence space was re-initialised (SYN seq jump):
+            // whatever was pending belongs to the old numbering.
+            r.flush(p.ts, ctx(f, x));
+            r.release(pool_);
+            r.reset();
+        }
+        if (!r.started()) {
+            r.start(0);
+            f->reasm_base[idx(x)] = e.start_seq;
+        }
+    }
+
+    // The ACK tells how far the other direction's receiver got.
+    if (v.ack_valid && v.ack_off > 0) {
+        Dir o = other(d);
+        TcpReassembler& r = f->reasm[idx(o)];
+        const TcpEndpoint& e = f->tcp.ep(o);
+        std::int64_t ack_off = v.ack_off;
+        // An ACK of the FIN is not an ACK of data.
+        if (e.fin_cnt > 0 && ack_off > e.fin_rel - 1) ack_off = e.fin_rel - 1;
+        if (r.started() && ack_off > 0 && static_cast<std::uint64_t>(ack_off) > r.next()) {
+            std::uint64_t g = r.stats().gaps;
+            r.ack(static_cast<std::uint64_t>(ack_off), p.ts, ctx(f, o));
+            count_gaps(f, o, g);
+        }
+    }
+
+    if (v.deliver) {
+        TcpReassembler& r = f->reasm[idx(d)];
+        if (!f->consumer_made) {
+            f->consumer_made = true;
+            if (factory_) f->consumer = factory_->create(f->id);
+        }
+        std::uint64_t g = r.stats().gaps;
+        const auto off = static_cast<std::uint64_t>(v.data_off);
+        r.add(off, p.payload, p.ts, ctx(f, d));
+        if (p.payload_truncated())
+            r.add_uncaptured(off + p.payload.size(), p.payload_len - p.payload.size(), p.ts, ctx(f, d));
+        count_gaps(f, d, g);
+    }
+    if (v.closed_now) ++stats_.flows_closed;
+}
+
+void FlowEngine::handle_udp(Flow* f, Dir d, const DecodedPacket& p) {
+    f->last = p.ts;
+    f->udp_payload[idx(d)] += p.payload_len;
+    // Zeek records one 'D' / 'd' for the first packet in each direction.
+    char c = d == Dir::orig ? 'D' : 'd';
+    if (f->udp_history.find(c) == std::string::npos) f->udp_history.push_back(c);
+}
+
+void FlowEngine::reschedule(Flow* f) {
+    if (f->id.proto == Transport::tcp) {
+        if (f->tcp.close_complete()) {
+            // The clock for removal starts when the close completes and is not
+            // pushed back by late packets.
+            if (f->tclass != TimeoutClass::closed || !f->linked)
+                table_.schedule(f, TimeoutClass::closed, f->last + cfg_.tcp_close_delay);
+        } else if (f->tcp.attempt()) {
+            if (f->tclass != TimeoutClass::attempt || !f->linked)
+                table_.schedule(f, TimeoutClass::attempt, f->start + cfg_.tcp_attempt);
+        } else {
+            table_.schedule(f, TimeoutClass::tcp, f->last + cfg_.tcp_inactivity);
+        }
+    } else if (f->id.proto == Transport::udp) {
+        table_.schedule(f, TimeoutClass::udp, f->last + cfg_.udp_inactivity);
+    } else {
+        table_.schedule(f, TimeoutClass::other, f->last + cfg_.other_inactivity);
+    }
+}
+
+void FlowEngine::expire(Timestamp now) {
+    for (int c = 0; c < static_cast<int>(TimeoutClass::count_); ++c) {
+        auto tc = static_cast<TimeoutClass>(c);
+        while (Flow* f = table_.head(tc)) {
+            if (!expired(f, now)) break;
+            if (tc != TimeoutClass::closed) ++stats_.flows_timed_out;
+            end_flow(f, tc == TimeoutClass::closed ? "closed" : "timeout");
+        }
+    }
+}
+
+void FlowEngine::advance(Timestamp now) {
+    if (now > now_) now_ = now;
+    expire(now_);
+}
+
+void FlowEngine::end_flow(Flow* f, std::string_view reason) {
+    // Deliver what is still buffered, declaring the holes, then let the
+    // consumer flush its own state.
+    for (Dir d : {Dir::orig, Dir::resp}) {
+        TcpReassembler& r = f->reasm[idx(d)];
+        if (r.buffered() || r.started()) {
+            r.flush(f->last, ctx(f, d));
+            r.release(pool_);
+        }
+    }
+    if (f->consumer) f->consumer->on_flow_end(f->last);
+
+    ConnRecord rec;
+    rec.id = f->id;
+    rec.ts = f->start;
+    rec.duration = f->last - f->start;
+    rec.sized = rec.duration > 0;
+    rec.orig_pkts = f->pkts[0];
+    rec.resp_pkts = f->pkts[1];
+    rec.orig_ip_bytes = f->ip_bytes[0];
+    rec.resp_ip_bytes = f->ip_bytes[1];
+    rec.end_reason = reason;
+    if (f->consumer) rec.service = std::string(f->consumer->service());
+    if (!cfg_.local_nets.empty()) {
+        rec.local_orig = cfg_.local_nets.contains(f->id.orig_h);
+        rec.local_resp = cfg_.local_nets.contains(f->id.resp_h);
+    }
+    if (f->id.proto == Transport::tcp) {
+        rec.orig_bytes = f->tcp.size(Dir::orig);
+        rec.resp_bytes = f->tcp.size(Dir::resp);
+        rec.conn_state = f->tcp.conn_state();
+        rec.history = f->tcp.history();
+        rec.missed_bytes = f->reasm[0].stats().gap_bytes + f->reasm[1].stats().gap_bytes;
+        add_stats(stats_.reassembly, f->reasm[0].stats());
+        add_stats(stats_.reassembly, f->reasm[1].stats());
+    } else {
+        rec.orig_bytes = f->udp_payload[0];
+        rec.resp_bytes = f->udp_payload[1];
+        bool o = f->pkts[0] > 0, r = f->pkts[1] > 0;
+        rec.conn_state = o ? (r ? "SF" : "S0") : (r ? "SHR" : "OTH");
+        rec.history = f->udp_history;
+    }
+    sink_.on_conn(rec);
+    table_.remove(f);
+}
+
+void FlowEngine::finish() {
+    // Oldest first, so conn.log reads in time order as far as possible.
+    while (Flow* f = table_.oldest_idle()) end_flow(f, "end_of_input");
+}
+
+}  // namespace sw

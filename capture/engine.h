@@ -1,0 +1,103 @@
+// The flow engine: decoded packets in, finished connections and ordered
+// stream bytes out. One engine per worker; it owns its flow table, its
+// out-of-order block pool and its uid generator, and touches no global state,
+// so several can run side by side on flows sharded by flow_hash().
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "capture/conn.h"
+#include "capture/decode.h"
+#include "capture/flow_table.h"
+#include "capture/segment_pool.h"
+#include "capture/stream.h"
+#include "capture/uid.h"
+
+namespace sw {
+
+struct FlowConfig {
+    std::size_t max_flows = 1'000'000;
+    Duration tcp_inactivity = 5 * kMinute;   // Zeek's tcp_inactivity_timeout
+    Duration udp_inactivity = 1 * kMinute;   // Zeek's udp_inactivity_timeout
+    Duration other_inactivity = 1 * kMinute;
+    Duration tcp_close_delay = 5 * kSecond;  // Zeek's tcp_close_delay
+    Duration tcp_attempt = 5 * kSecond;      // Zeek's tcp_attempt_delay
+    std::uint64_t max_ooo_bytes = 2 << 20;   // per direction
+    std::uint64_t reassembly_memcap = 256ull << 20;  // all out-of-order blocks of this engine
+    bool seeded = false;
+    std::uint64_t seed = 0;
+    std::uint32_t worker = 0;                // mixed into the uid seed
+    CidrSet local_nets;
+    // Ports that make an endpoint "likely the server" when no SYN tells
+    // (Zeek's likely_server_ports). Filled by the caller from the dissectors.
+    std::vector<std::uint16_t> server_ports;
+};
+
+// Where new flows get their stream consumer (the dissector registry).
+class ConsumerFactory {
+public:
+    virtual ~ConsumerFactory() = default;
+    // Called once per TCP flow, when its first payload byte arrives.
+    virtual std::unique_ptr<StreamConsumer> create(const ConnId& id) = 0;
+};
+
+struct EngineStats {
+    std::uint64_t packets = 0;       // packets given to process()
+    std::uint64_t tcp_packets = 0;
+    std::uint64_t udp_packets = 0;
+    std::uint64_t flows_created = 0;
+    std::uint64_t flows_timed_out = 0;
+    std::uint64_t flows_closed = 0;
+    std::uint64_t flows_evicted = 0; // pushed out by the max-flows cap
+    std::uint64_t flows_reused = 0;  // a SYN reopened a finished 5-tuple
+    std::uint64_t max_live_flows = 0;
+    ReassemblyStats reassembly;      // summed over finished flows
+};
+
+class FlowEngine {
+public:
+    FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink& sink);
+    ~FlowEngine();
+    FlowEngine(const FlowEngine&) = delete;
+    FlowEngine& operator=(const FlowEngine&) = delete;
+
+    // One decoded TCP or UDP packet (other protocols are ignored).
+    void process(const DecodedPacket& p);
+    // Lets packet time move on without a packet (live idle, end of file).
+    void advance(Timestamp now);
+    // End of input: finish every flow.
+    void finish();
+
+    const EngineStats& stats() const { return stats_; }
+    std::size_t live_flows() const { return table_.size(); }
+    const SegmentPool& pool() const { return pool_; }
+
+private:
+    Flow* lookup(const DecodedPacket& p, bool& is_new);
+    Flow* create(const FlowKey& key, std::uint64_t hash, const DecodedPacket& p);
+    void handle_tcp(Flow* f, Dir d, const DecodedPacket& p);
+    void handle_udp(Flow* f, Dir d, const DecodedPacket& p);
+    void reschedule(Flow* f);
+    void expire(Timestamp now);
+    bool expired(const Flow* f, Timestamp now) const { return f->deadline < now; }
+    void end_flow(Flow* f, std::string_view reason);
+    ReassemblyCtx ctx(Flow* f, Dir d);
+    void count_gaps(Flow* f, Dir d, std::uint64_t gaps_before);
+    bool likely_server(std::uint16_t port) const { return server_ports_.test(port); }
+
+    FlowConfig cfg_;
+    ConsumerFactory* factory_;
+    FlowSink& sink_;
+    FlowTable table_;
+    SegmentPool pool_;
+    UidGenerator uids_;
+    std::bitset<65536> server_ports_;
+    Timestamp now_ = 0;
+    Timestamp next_expiry_check_ = 0;
+    EngineStats stats_;
+};
+
+}  // namespace sw

@@ -1,0 +1,64 @@
+// A bidirectional flow: the canonical key, Zeek-style identity, counters, TCP
+// state and the two reassemblers. Flows live in the FlowTable's slabs and are
+// reused; everything a flow owns is reset, not reallocated, when it is.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "capture/conn.h"
+#include "capture/decode.h"
+#include "capture/stream.h"
+#include "capture/tcp_reassembler.h"
+#include "capture/tcp_state.h"
+
+namespace sw {
+
+// Canonical 5-tuple plus VLANs: endpoint `a` is the lower (address, port), so
+// both directions of a connection have the same key and the same hash. That
+// is what lets a later version shard flows across workers by hash.
+struct FlowKey {
+    IpAddr a, b;
+    std::uint16_t pa = 0, pb = 0;
+    std::uint16_t vlan = 0, inner_vlan = 0;
+    std::uint8_t proto = 0;
+    friend bool operator==(const FlowKey&, const FlowKey&) = default;
+};
+
+// Builds the canonical key; `src_is_a` tells which endpoint sent the packet.
+FlowKey make_flow_key(const DecodedPacket& p, bool& src_is_a);
+// Symmetric by construction (the key is canonical); stable across runs.
+std::uint64_t flow_hash(const FlowKey& k);
+
+enum class TimeoutClass : std::uint8_t { attempt, tcp, closed, udp, other, count_ };
+
+struct Flow {
+    // --- table bookkeeping (FlowTable only)
+    FlowKey key;
+    std::uint64_t hash = 0;
+    std::uint32_t self = 0;
+    std::uint32_t prev = 0, next = 0;  // intrusive list links (index + 1; 0 = none)
+    TimeoutClass tclass = TimeoutClass::other;
+    bool linked = false;
+    Timestamp deadline = 0;
+
+    // --- identity and counters
+    ConnId id;
+    Timestamp start = 0, last = 0;
+    std::uint64_t pkts[2] = {0, 0};
+    std::uint64_t ip_bytes[2] = {0, 0};
+    std::uint64_t udp_payload[2] = {0, 0};
+    bool flipped = false;
+    std::string udp_history;
+
+    // --- TCP
+    TcpConnState tcp;
+    TcpReassembler reasm[2];
+    std::uint32_t reasm_base[2] = {0, 0};  // start_seq the reassembler was started with
+
+    // --- the dissector side
+    std::unique_ptr<StreamConsumer> consumer;
+    bool consumer_made = false;
+};
+
+}  // namespace sw

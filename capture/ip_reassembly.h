@@ -1,0 +1,83 @@
+// IPv4 and IPv6 fragment reassembly with hard caps.
+//
+// Policy: first data wins on overlap (as for TCP), a datagram larger than the
+// cap or a table over its cap drops the fragment (counted), incomplete
+// datagrams expire after `timeout` of packet time. Fragments are rare, so this
+// code favours clarity over speed; it never runs for unfragmented packets.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "capture/byte_reader.h"
+#include "capture/types.h"
+
+namespace sw {
+
+struct FragmentConfig {
+    std::size_t max_datagrams = 4096;          // incomplete datagrams held at once
+    std::uint32_t max_datagram_bytes = 65535;  // reassembled upper-layer size cap
+    std::uint32_t max_fragments = 256;         // fragments per datagram
+    Duration timeout = 30 * kSecond;
+};
+
+struct FragmentStats {
+    std::uint64_t fragments = 0;
+    std::uint64_t reassembled = 0;
+    std::uint64_t dropped = 0;     // refused: caps, truncated fragment, bad offsets
+    std::uint64_t overlaps = 0;    // fragments overlapping earlier data (first data kept)
+    std::uint64_t timed_out = 0;   // incomplete datagrams given up
+    std::uint64_t evicted = 0;     // incomplete datagrams pushed out by the table cap
+};
+
+struct FragmentKey {
+    IpAddr src, dst;
+    std::uint32_t id = 0;
+    std::uint8_t proto = 0;
+    std::uint8_t version = 0;
+    friend bool operator==(const FragmentKey&, const FragmentKey&) = default;
+};
+
+struct FragmentKeyHash {
+    std::size_t operator()(const FragmentKey& k) const;
+};
+
+class FragmentReassembler {
+public:
+    enum class Result { held, complete, dropped };
+
+    explicit FragmentReassembler(const FragmentConfig& cfg) : cfg_(cfg) {}
+
+    // One fragment: `offset` in bytes, `more` = MF flag, `data` its payload.
+    // On `complete`, `out` views the whole upper-layer payload; the view stays
+    // valid until the next call.
+    Result add(const FragmentKey& key, std::uint32_t offset, bool more, Bytes data, Timestamp ts,
+               Bytes& out);
+
+    void expire(Timestamp now);
+    const FragmentStats& stats() const { return stats_; }
+    std::size_t in_flight() const { return table_.size(); }
+
+private:
+    struct Range {
+        std::uint32_t begin, end;
+    };
+    struct Datagram {
+        std::vector<std::uint8_t> buf;
+        std::vector<Range> have;  // sorted, disjoint
+        std::uint32_t total = 0;  // known once the last fragment arrived
+        bool have_last = false;
+        std::uint32_t nfrags = 0;
+        Timestamp first_seen = 0;
+    };
+
+    bool complete(const Datagram& d) const;
+
+    FragmentConfig cfg_;
+    std::unordered_map<FragmentKey, Datagram, FragmentKeyHash> table_;
+    std::vector<std::uint8_t> done_;
+    FragmentStats stats_;
+};
+
+}  // namespace sw

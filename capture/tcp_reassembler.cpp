@@ -1,0 +1,224 @@
+#include "capture/tcp_reassembler.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sw {
+namespace {
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+    return b > kSkipAll - a ? kSkipAll : a + b;
+}
+}  // namespace
+
+void TcpReassembler::deliver(Bytes data, Timestamp ts, const ReassemblyCtx& ctx) {
+    while (!data.empty()) {
+        if (skip_ > 0) {
+            std::uint64_t n = std::min<std::uint64_t>(skip_, data.size());
+            skip_ -= n;
+            next_ += n;
+            stats_.skipped += n;
+            data = data.subspan(static_cast<std::size_t>(n));
+            continue;
+        }
+        std::uint64_t want_skip = ctx.consumer ? ctx.consumer->on_data(ctx.dir, data, ts) : kSkipAll;
+        next_ += data.size();
+        stats_.delivered += data.size();
+        skip_ = saturating_add(skip_, want_skip);
+        break;
+    }
+}
+
+void TcpReassembler::gap(std::uint64_t len, Timestamp ts, const ReassemblyCtx& ctx) {
+    if (len == 0) return;
+    stats_.gap_bytes += len;
+    ++stats_.gaps;
+    std::uint64_t in_skip = std::min(len, skip_);
+    skip_ -= in_skip;
+    next_ += len;
+    if (!ctx.consumer) return;
+    if (in_skip) ctx.consumer->on_gap(ctx.dir, in_skip, true, ts);
+    if (len > in_skip) ctx.consumer->on_gap(ctx.dir, len - in_skip, false, ts);
+}
+
+void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
+    std::size_t i = 0;
+    for (; i < segs_.size() && segs_[i].off <= next_; ++i) {
+        Seg s = segs_[i];
+        if (s.end() > next_) {
+            std::uint64_t trim = next_ - s.off;
+            std::uint64_t n = s.len - trim;
+            if (s.block == SegmentPool::kNone) {
+                // A range recorded inside a skip region: it is still inside it,
+                // because the skip end never moves backwards.
+                std::uint64_t k = std::min(n, skip_);
+                skip_ -= k;
+                stats_.skipped += k;
+                next_ += k;
+                if (k < n) {  // cannot happen; stay consistent if it ever does
+                    gap(n - k, ts, ctx);
+                }
+            } else {
+                deliver(Bytes(ctx.pool.data(s.block) + trim, static_cast<std::size_t>(n)), ts, ctx);
+            }
+        }
+        if (s.block != SegmentPool::kNone) {
+            ctx.pool.release(s.block);
+            buffered_ -= s.len;
+        }
+    }
+    if (i) segs_.erase(segs_.begin(), segs_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+void TcpReassembler::skip_to_first(Timestamp ts, const ReassemblyCtx& ctx) {
+    if (segs_.empty()) return;
+    if (segs_.front().off > next_) {
+        gap(segs_.front().off - next_, ts, ctx);
+        ++stats_.forced_gaps;
+    }
+    drain(ts, ctx);
+}
+
+void TcpReassembler::insert_piece(std::size_t at, std::uint64_t off, Bytes data,
+                                  const ReassemblyCtx& ctx, std::size_t& inserted) {
+    // Split into pool-block-sized pieces (a TSO/GRO segment can be 64 KiB).
+    while (!data.empty()) {
+        std::uint32_t n = static_cast<std::uint32_t>(
+            std::min<std::size_t>(data.size(), SegmentPool::kBlockSize));
+        std::uint32_t block = ctx.pool.alloc();
+        if (block == SegmentPool::kNone) return;  // pool exhausted: the bytes become a hole
+        std::memcpy(ctx.pool.data(block), data.data(), n);
+        buffered_ += n;
+        segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(at + inserted), Seg{off, n, block});
+        ++inserted;
+        off += n;
+        data = data.subspan(n);
+    }
+}
+
+void TcpReassembler::store(std::uint64_t off, Bytes data, const ReassemblyCtx& ctx) {
+    ++stats_.ooo_segments;
+    // Find the first buffered segment that ends after `off`.
+    auto it = std::lower_bound(segs_.begin(), segs_.end(), off,
+                               [](const Seg& s, std::uint64_t o) { return s.end() <= o; });
+    std::size_t at = static_cast<std::size_t>(it - segs_.begin());
+    std::uint64_t end = off + data.size();
+    std::uint64_t pos = off;
+    const std::uint64_t skip_to = skip_end();
+    // Walk the existing segments overlapping [off, end); fill only the holes.
+    while (pos < end) {
+        std::uint64_t hole_end = end;
+        if (at < segs_.size() && segs_[at].off <= pos) {
+            // Already have bytes at pos: first data wins.
+            std::uint64_t covered = std::min(end, segs_[at].end()) - pos;
+            stats_.overlap += covered;
+            pos += covered;
+            ++at;
+            continue;
+        }
+        if (at < segs_.size()) hole_end = std::min(end, segs_[at].off);
+        // Fill [pos, hole_end): the part inside the skip region as a bare range.
+        std::size_t inserted = 0;
+        std::uint64_t split = std::clamp(skip_to, pos, hole_end);
+        if (split > pos) {
+            // Bare ranges: one entry per 4 GiB is plenty.
+            for (std::uint64_t p = pos; p < split;) {
+                std::uint32_t n = static_cast<std::uint32_t>(std::min<std::uint64_t>(split - p, 0xffff0000u));
+                segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(at + inserted),
+                             Seg{p, n, SegmentPool::kNone});
+                ++inserted;
+                p += n;
+            }
+        }
+        if (hole_end > split) {
+            Bytes piece = data.subspan(static_cast<std::size_t>(split - off),
+                                       static_cast<std::size_t>(hole_end - split));
+            insert_piece(at, split, piece, ctx, inserted);
+        }
+        at += inserted;
+        pos = hole_end;
+    }
+}
+
+void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const ReassemblyCtx& ctx) {
+    if (data.empty()) return;
+    std::uint64_t end = offset + data.size();
+    if (end <= next_) {
+        stats_.retransmitted += data.size();
+        return;
+    }
+    if (offset < next_) {
+        std::uint64_t trim = next_ - offset;
+        stats_.retransmitted += trim;
+        data = data.subspan(static_cast<std::size_t>(trim));
+        offset = next_;
+    }
+    if (offset == next_) {
+        // In order: deliver straight from the packet up to the first buffered
+        // segment. Bytes already buffered win over this later copy of them
+        // (first data wins), so the rest of this segment only fills holes.
+        std::uint64_t limit = segs_.empty() ? end : std::min(end, segs_.front().off);
+        std::size_t now = static_cast<std::size_t>(limit - offset);
+        deliver(data.first(now), ts, ctx);
+        if (now < data.size()) {
+            std::uint64_t rest_off = offset + now;
+            Bytes rest = data.subspan(now);
+            if (rest_off < next_) {  // the consumer's skip or a gap moved us on
+                std::uint64_t t = std::min<std::uint64_t>(next_ - rest_off, rest.size());
+                rest = rest.subspan(static_cast<std::size_t>(t));
+                rest_off += t;
+            }
+            if (!rest.empty()) store(rest_off, rest, ctx);
+        }
+        drain(ts, ctx);
+        return;
+    }
+    // Out of order.
+    if (offset >= skip_end()) {
+        // Make room within the cap: give up on the oldest hole(s) first.
+        while (buffered_ + data.size() > ctx.max_buffered && !segs_.empty()) skip_to_first(ts, ctx);
+        if (buffered_ + data.size() > ctx.max_buffered) {
+            // Larger than the whole cap on its own: jump to it.
+            gap(offset - next_, ts, ctx);
+            ++stats_.forced_gaps;
+            deliver(data, ts, ctx);
+            drain(ts, ctx);
+            return;
+        }
+    }
+    store(offset, data, ctx);
+    if (acked_ > next_) resolve_acked(ts, ctx);
+}
+
+void TcpReassembler::add_uncaptured(std::uint64_t offset, std::uint64_t len, Timestamp ts,
+                                    const ReassemblyCtx& ctx) {
+    if (len == 0 || offset + len <= next_) return;
+    if (offset > next_) return;  // out of order and uncaptured: the ack will settle it
+    gap(offset + len - next_, ts, ctx);
+    drain(ts, ctx);
+}
+
+void TcpReassembler::resolve_acked(Timestamp ts, const ReassemblyCtx& ctx) {
+    while (!segs_.empty() && next_ < acked_) {
+        if (segs_.front().off > next_) gap(std::min(segs_.front().off, acked_) - next_, ts, ctx);
+        drain(ts, ctx);
+    }
+}
+
+void TcpReassembler::ack(std::uint64_t offset, Timestamp ts, const ReassemblyCtx& ctx) {
+    if (offset <= acked_) return;
+    acked_ = offset;
+    resolve_acked(ts, ctx);
+}
+
+void TcpReassembler::flush(Timestamp ts, const ReassemblyCtx& ctx) {
+    while (!segs_.empty()) skip_to_first(ts, ctx);
+}
+
+void TcpReassembler::release(SegmentPool& pool) {
+    for (const Seg& s : segs_)
+        if (s.block != SegmentPool::kNone) pool.release(s.block);
+    segs_.clear();
+    buffered_ = 0;
+}
+
+}  // namespace sw

@@ -1,0 +1,115 @@
+// One direction of a TCP stream: turns segments (in any order, duplicated,
+// overlapping) into ordered bytes for a StreamConsumer.
+//
+// - Offsets are 64-bit positions in the direction's byte stream (the caller
+//   unwraps 32-bit sequence numbers), so wrap-around is not this class's concern.
+// - In-order data is delivered straight from the packet: no copy.
+// - Out-of-order data is copied into pooled blocks, up to a per-direction cap.
+// - Overlaps: first data wins (Zeek's and Suricata's default policy).
+// - Bytes the consumer asked to skip are never copied, not even when they
+//   arrive out of order: only their range is remembered, so holes in them are
+//   still detected and counted.
+// - A hole becomes a gap notice once it is certain the bytes will never be
+//   seen: the peer acknowledged past it *and* later bytes of the stream have
+//   arrived (so the sender is past it too), or the buffer cap is hit, or the
+//   flow ends. An acknowledged hole at the head of the stream is not declared
+//   yet: on a SPAN port the ACK often overtakes the data it acknowledges.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "capture/segment_pool.h"
+#include "capture/stream.h"
+
+namespace sw {
+
+struct ReassemblyStats {
+    std::uint64_t delivered = 0;   // bytes handed to the consumer
+    std::uint64_t skipped = 0;     // bytes passed over at the consumer's request
+    std::uint64_t gap_bytes = 0;   // bytes never seen (Zeek's missed_bytes)
+    std::uint64_t gaps = 0;        // gap notices
+    std::uint64_t retransmitted = 0;  // bytes that arrived after they were delivered
+    std::uint64_t overlap = 0;     // bytes of buffered segments already present
+    std::uint64_t ooo_segments = 0;
+    std::uint64_t forced_gaps = 0; // gaps declared because the buffer cap was hit
+};
+
+// What a reassembler needs from its flow while working; cheap to build.
+struct ReassemblyCtx {
+    StreamConsumer* consumer;  // null: nobody wants the bytes (everything is skipped)
+    Dir dir;
+    SegmentPool& pool;
+    std::uint64_t max_buffered;  // out-of-order bytes held for this direction
+};
+
+class TcpReassembler {
+public:
+    TcpReassembler() = default;
+    TcpReassembler(const TcpReassembler&) = delete;
+    TcpReassembler& operator=(const TcpReassembler&) = delete;
+
+    // Where the stream starts; must be called once before add().
+    void start(std::uint64_t offset) {
+        next_ = offset;
+        started_ = true;
+    }
+    bool started() const { return started_; }
+
+    // A segment carrying bytes [offset, offset + data.size()).
+    void add(std::uint64_t offset, Bytes data, Timestamp ts, const ReassemblyCtx& ctx);
+    // A segment the capture cut short: its `len` bytes at `offset` exist but
+    // were not captured. Treated as a hole that is known to be final.
+    void add_uncaptured(std::uint64_t offset, std::uint64_t len, Timestamp ts, const ReassemblyCtx& ctx);
+    // The peer acknowledged everything before `offset`.
+    void ack(std::uint64_t offset, Timestamp ts, const ReassemblyCtx& ctx);
+    // End of flow: deliver everything buffered, declaring the holes.
+    void flush(Timestamp ts, const ReassemblyCtx& ctx);
+    // Returns buffered blocks to the pool without delivering.
+    void release(SegmentPool& pool);
+    // Back to the initial state (after release()); keeps vector capacity.
+    void reset() {
+        segs_.clear();
+        next_ = skip_ = buffered_ = acked_ = 0;
+        started_ = false;
+        stats_ = {};
+    }
+
+    std::uint64_t next() const { return next_; }
+    std::uint64_t buffered() const { return buffered_; }
+    std::uint64_t pending_skip() const { return skip_; }
+    const ReassemblyStats& stats() const { return stats_; }
+
+private:
+    struct Seg {
+        std::uint64_t off;
+        std::uint32_t len;
+        std::uint32_t block;  // SegmentPool::kNone: range only (inside a skip region)
+        std::uint64_t end() const { return off + len; }
+    };
+
+    void deliver(Bytes data, Timestamp ts, const ReassemblyCtx& ctx);
+    void gap(std::uint64_t len, Timestamp ts, const ReassemblyCtx& ctx);
+    void drain(Timestamp ts, const ReassemblyCtx& ctx);
+    // Declares the hole before the first buffered segment and drains.
+    void skip_to_first(Timestamp ts, const ReassemblyCtx& ctx);
+    // Declares holes that are acknowledged and followed by buffered data.
+    void resolve_acked(Timestamp ts, const ReassemblyCtx& ctx);
+    void store(std::uint64_t off, Bytes data, const ReassemblyCtx& ctx);
+    void insert_piece(std::size_t at, std::uint64_t off, Bytes data, const ReassemblyCtx& ctx,
+                      std::size_t& inserted);
+
+    std::uint64_t skip_end() const {
+        return skip_ > kSkipAll - next_ ? kSkipAll : next_ + skip_;
+    }
+
+    std::vector<Seg> segs_;  // sorted by offset, disjoint, all at or after next_
+    std::uint64_t next_ = 0;
+    std::uint64_t skip_ = 0;      // bytes after next_ the consumer does not want
+    std::uint64_t buffered_ = 0;  // bytes held in blocks
+    std::uint64_t acked_ = 0;     // highest acknowledgement seen from the peer
+    bool started_ = false;
+    ReassemblyStats stats_;
+};
+
+}  // namespace sw

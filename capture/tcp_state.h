@@ -1,0 +1,112 @@
+// TCP connection state as Zeek tracks it, so conn.log's conn_state, history,
+// orig_bytes and resp_bytes mean exactly what Zeek users expect.
+//
+// Follows Zeek's TCPSessionAdapter / TCP_Endpoint: per-endpoint states,
+// sequence-space sizes (highest sequence sent or acknowledged, minus SYN and
+// FIN), history letters with their once / repeat-on-new-seq / logarithmic
+// rules. Reassembly is separate (tcp_reassembler.h); this only decides.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "capture/types.h"
+
+namespace sw {
+
+enum class TcpState : std::uint8_t { inactive, syn_sent, syn_ack_sent, partial, established, closed, reset };
+
+struct TcpEndpoint {
+    TcpState state = TcpState::inactive;
+    TcpState prev_state = TcpState::inactive;
+    std::uint32_t start_seq = 0;   // ISN, or first seen seq - 1 for a partial connection
+    std::int64_t last_rel = 0;     // one past the highest sequence sent, relative to start_seq
+    std::int64_t ack_rel = 0;      // highest acknowledgement the peer sent for our data
+    std::uint32_t fin_cnt = 0;
+    std::int64_t fin_rel = -1;     // relative sequence of the (last) FIN octet
+    std::uint32_t rst_cnt = 0;
+    bool did_close = false;
+    bool orig = false;
+    std::int64_t hist_last_syn = -1, hist_last_fin = -1, hist_last_rst = -1;
+    std::uint32_t rxmit = 0, rxmit_thresh = 1;
+    std::uint32_t zero_win = 0, zero_win_thresh = 1;
+    std::uint32_t gap_cnt = 0, gap_thresh = 1;
+
+    void set_state(TcpState s) {
+        if (s != state) {
+            prev_state = state;
+            state = s;
+        }
+    }
+    // Unwraps a 32-bit sequence number near `ref` (relative) into our space.
+    std::int64_t rel_near(std::uint32_t seq, std::int64_t ref) const {
+        std::uint32_t ref_seq = start_seq + static_cast<std::uint32_t>(ref);
+        return ref + static_cast<std::int32_t>(seq - ref_seq);
+    }
+    std::int64_t rel(std::uint32_t seq) const { return rel_near(seq, last_rel); }
+    // Zeek's TCP_Endpoint::Size().
+    std::uint64_t size(const TcpEndpoint& peer) const;
+};
+
+// What the engine should do with one packet's payload and ACK.
+struct TcpVerdict {
+    bool deliver = false;        // payload is stream data at `data_off`
+    std::int64_t data_off = 0;   // stream offset of the first payload byte (0 = first data byte)
+    bool ack_valid = false;      // `ack_off` is an acknowledgement of the peer's stream
+    std::int64_t ack_off = 0;    // peer stream offset acknowledged (exclusive)
+    bool peer_started_by_ack = false;  // the peer's stream position is known from this ACK only
+    bool closed_now = false;     // this packet completed a close (both sides done or reset)
+};
+
+class TcpConnState {
+public:
+    TcpConnState() {
+        ep_[0].orig = true;
+        ep_[1].orig = false;
+    }
+
+    TcpVerdict on_packet(Dir dir, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
+                         std::uint32_t payload_len, std::uint16_t window);
+
+    // The reassembler of `dir` declared a gap (Zeek's 'g' history letter).
+    void on_gap(Dir dir);
+    void mark_flipped() { history_.push_back('^'); }
+
+    const TcpEndpoint& ep(Dir d) const { return ep_[idx(d)]; }
+    std::uint64_t size(Dir d) const { return ep_[idx(d)].size(ep_[idx(other(d))]); }
+    const std::string& history() const { return history_; }
+    std::string_view conn_state() const;
+
+    // Both sides finished (FIN/RST exchange complete): Zeek removes the
+    // connection tcp_close_delay later.
+    bool close_complete() const { return close_complete_; }
+    // SYN sent, nothing back yet: Zeek gives up tcp_attempt_delay after.
+    bool attempt() const {
+        const auto& o = ep_[0];
+        return (o.state == TcpState::syn_sent || o.state == TcpState::syn_ack_sent) &&
+               ep_[1].state == TcpState::inactive;
+    }
+    // Finished enough that a new SYN from the originator starts a new
+    // connection on the same 5-tuple (Zeek's IsReuse).
+    bool reusable() const {
+        return close_complete_ || ep_[0].state == TcpState::reset || ep_[1].state == TcpState::reset;
+    }
+    bool both_closed() const { return ep_[0].did_close && ep_[1].did_close; }
+
+private:
+    bool check_history(Dir d, std::uint32_t bit, char code);
+    void add_history(Dir d, char code);
+    void scaled_history(Dir d, char code, std::uint32_t& counter, std::uint32_t& threshold);
+    void update_history(Dir d, std::uint8_t flags, std::int64_t rel_seq, std::uint32_t len);
+    void state_machine(Dir d, std::uint8_t flags, std::uint32_t seq, std::uint32_t len,
+                       bool& do_close);
+    void connection_closed(TcpEndpoint& e, TcpEndpoint& peer);
+
+    TcpEndpoint ep_[2];
+    std::uint32_t hist_seen_ = 0;
+    std::string history_;
+    bool close_complete_ = false;
+};
+
+}  // namespace sw

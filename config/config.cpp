@@ -1,0 +1,274 @@
+#include "config/config.h"
+
+#include <boost/program_options.hpp>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "config/option_types.h"
+
+namespace po = boost::program_options;
+
+namespace sw {
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    std::size_t i = 0;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    return s.substr(i);
+}
+
+// Splits "12.5min" into 12.5 and "min".
+bool split_number(const std::string& s, double& num, std::string& unit) {
+    std::string t = trim(s);
+    std::size_t i = 0;
+    while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
+    if (i == 0) return false;
+    try {
+        std::size_t used = 0;
+        num = std::stod(t.substr(0, i), &used);
+        if (used != i) return false;
+    } catch (...) {
+        return false;
+    }
+    unit = trim(t.substr(i));
+    for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return std::isfinite(num) && num >= 0;
+}
+
+}  // namespace
+
+Duration parse_duration(const std::string& s) {
+    double n;
+    std::string u;
+    if (!split_number(s, n, u)) throw ConfigError("'" + s + "' is not a duration (e.g. 90s, 5min, 1h)");
+    double mult;
+    if (u.empty() || u == "s" || u == "sec" || u == "secs" || u == "second" || u == "seconds") mult = 1e6;
+    else if (u == "ms") mult = 1e3;
+    else if (u == "us") mult = 1;
+    else if (u == "m" || u == "min" || u == "mins" || u == "minute" || u == "minutes") mult = 60e6;
+    else if (u == "h" || u == "hr" || u == "hour" || u == "hours") mult = 3600e6;
+    else if (u == "d" || u == "day" || u == "days") mult = 86400e6;
+    else throw ConfigError("'" + s + "': unknown time unit '" + u + "' (use ms, s, min, h, d)");
+    double v = n * mult;
+    if (v > 9.2e18) throw ConfigError("'" + s + "' is too large");
+    return static_cast<Duration>(std::llround(v));
+}
+
+std::uint64_t parse_size(const std::string& s) {
+    double n;
+    std::string u;
+    if (!split_number(s, n, u)) throw ConfigError("'" + s + "' is not a size (e.g. 4096, 64KiB, 50MB)");
+    double mult;
+    if (u.empty() || u == "b") mult = 1;
+    else if (u == "k" || u == "kib") mult = 1024.0;
+    else if (u == "m" || u == "mib") mult = 1024.0 * 1024;
+    else if (u == "g" || u == "gib") mult = 1024.0 * 1024 * 1024;
+    else if (u == "t" || u == "tib") mult = 1024.0 * 1024 * 1024 * 1024;
+    else if (u == "kb") mult = 1e3;
+    else if (u == "mb") mult = 1e6;
+    else if (u == "gb") mult = 1e9;
+    else if (u == "tb") mult = 1e12;
+    else throw ConfigError("'" + s + "': unknown size unit '" + u + "' (use KiB, MiB, GiB, KB, MB, GB)");
+    double v = n * mult;
+    if (v > 1.8e19) throw ConfigError("'" + s + "' is too large");
+    return static_cast<std::uint64_t>(std::llround(v));
+}
+
+std::vector<Cidr> parse_cidr_list(const std::string& s) {
+    std::vector<Cidr> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        item = trim(item);
+        if (item.empty()) continue;
+        auto c = Cidr::parse(item);
+        if (!c) throw ConfigError("'" + item + "' is not an address or CIDR prefix");
+        out.push_back(*c);
+    }
+    return out;
+}
+
+void validate(boost::any& v, const std::vector<std::string>& values, DurationArg*, int) {
+    po::validators::check_first_occurrence(v);
+    const std::string& s = po::validators::get_single_string(values);
+    try {
+        v = DurationArg{parse_duration(s), s};
+    } catch (const ConfigError&) {
+        throw po::invalid_option_value(s);
+    }
+}
+
+void validate(boost::any& v, const std::vector<std::string>& values, SizeArg*, int) {
+    po::validators::check_first_occurrence(v);
+    const std::string& s = po::validators::get_single_string(values);
+    try {
+        v = SizeArg{parse_size(s), s};
+    } catch (const ConfigError&) {
+        throw po::invalid_option_value(s);
+    }
+}
+
+void validate(boost::any& v, const std::vector<std::string>& values, CidrListArg*, int) {
+    po::validators::check_first_occurrence(v);
+    const std::string& s = po::validators::get_single_string(values);
+    try {
+        v = CidrListArg{parse_cidr_list(s), s};
+    } catch (const ConfigError&) {
+        throw po::invalid_option_value(s);
+    }
+}
+
+std::ostream& operator<<(std::ostream& os, const DurationArg& d) { return os << d.text; }
+std::ostream& operator<<(std::ostream& os, const SizeArg& d) { return os << d.text; }
+std::ostream& operator<<(std::ostream& os, const CidrListArg& d) { return os << d.text; }
+
+// Option tables live next to each other here; each returns a callback that
+// copies parsed values into the Config once parsing is done.
+namespace {
+
+struct Tables {
+    po::options_description general{"General"};
+    po::options_description capture{"Capture and flows"};
+    po::options_description all{"stagewatch options"};
+};
+
+template <typename T>
+T get(const po::variables_map& vm, const char* name) {
+    return vm[name].as<T>();
+}
+
+}  // namespace
+
+ParseOutcome parse_config(int argc, const char* const* argv) {
+    Tables t;
+    // clang-format off
+    t.general.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("read,r", po::value<std::vector<std::string>>()->composing(),
+            "pcap or pcapng file to read; repeat for several files, processed in order as one timeline")
+        ("output-dir,o", po::value<std::string>()->default_value("."),
+            "directory for the logs (created if missing)")
+        ("format", po::value<std::string>()->default_value("tsv"),
+            "log format: tsv (Zeek's ASCII format) or json (Zeek's JSON, one object per line)")
+        ("config", po::value<std::string>(), "INI file with any of these options (command line wins)")
+        ("seed", po::value<std::uint64_t>(), "seed for connection/file uids: same input and seed give the same uids")
+        ("log-level", po::value<std::string>()->default_value("info"),
+            "diagnostics on stderr: trace, debug, info, warn, error, off")
+        ("progress", po::value<std::string>()->default_value("auto"),
+            "progress line while reading: auto (only on a terminal), always, never")
+        ("local-nets", po::value<CidrListArg>()->default_value(CidrListArg{}, ""),
+            "comma-separated CIDR list of local networks (conn.log local_orig/local_resp, ssh.log direction)");
+    t.capture.add_options()
+        ("flow.max-flows", po::value<std::uint64_t>()->default_value(1'000'000),
+            "hard cap on tracked flows; at the cap the oldest idle flow is evicted (counted)")
+        ("flow.tcp-timeout", po::value<DurationArg>()->default_value(dur(5 * kMinute, "5min")),
+            "TCP inactivity timeout (Zeek's tcp_inactivity_timeout)")
+        ("flow.udp-timeout", po::value<DurationArg>()->default_value(dur(kMinute, "1min")),
+            "UDP inactivity timeout")
+        ("flow.tcp-close-delay", po::value<DurationArg>()->default_value(dur(5 * kSecond, "5s")),
+            "how long a closed TCP connection is kept for late packets (Zeek's tcp_close_delay)")
+        ("flow.tcp-attempt-timeout", po::value<DurationArg>()->default_value(dur(5 * kSecond, "5s")),
+            "how long an unanswered SYN is tracked (Zeek's tcp_attempt_delay)")
+        ("tcp.max-ooo-bytes", po::value<SizeArg>()->default_value(size_arg(2 << 20, "2MiB")),
+            "out-of-order bytes buffered per TCP direction before the hole is declared a gap")
+        ("tcp.memcap", po::value<SizeArg>()->default_value(size_arg(256ull << 20, "256MiB")),
+            "all out-of-order TCP data buffered at once")
+        ("ip.max-frag-datagrams", po::value<std::uint64_t>()->default_value(4096),
+            "incomplete fragmented IP datagrams held at once")
+        ("ip.max-frag-bytes", po::value<SizeArg>()->default_value(size_arg(65535, "65535")),
+            "largest reassembled IP datagram")
+        ("ip.frag-timeout", po::value<DurationArg>()->default_value(dur(30 * kSecond, "30s")),
+            "how long fragments wait for the rest of their datagram")
+        ("tunnel.decap", po::value<bool>()->default_value(true),
+            "decapsulate VXLAN (UDP 4789), GRE/ERSPAN and IP-in-IP and analyse the inner packets")
+        ("dissect.max-probe-bytes", po::value<SizeArg>()->default_value(size_arg(4096, "4096")),
+            "bytes per direction a flow may show before every dissector has to decide");
+    // clang-format on
+    t.all.add(t.general).add(t.capture);
+
+    ParseOutcome out;
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(t.all).run(), vm);
+        if (vm.count("config")) {
+            const std::string file = vm["config"].as<std::string>();
+            std::ifstream in(file);
+            if (!in) throw ConfigError("--config: cannot read '" + file + "'");
+            try {
+                po::store(po::parse_config_file(in, t.all, false), vm);
+            } catch (const po::error& e) {
+                throw ConfigError("--config " + file + ": " + e.what());
+            }
+        }
+        po::notify(vm);
+    } catch (const ConfigError&) {
+        throw;
+    } catch (const po::error& e) {
+        throw ConfigError(e.what());
+    }
+
+    if (vm.count("help")) {
+        std::ostringstream os;
+        os << "Usage: stagewatch -r FILE [-r FILE ...] [-o DIR] [options]\n\n"
+           << "Reads packet captures and writes Zeek-style logs of connections, SMB and SSH\n"
+           << "activity, and findings about remote data staging (MITRE ATT&CK T1074.002).\n\n"
+           << t.all;
+        out.action = ParseOutcome::Action::help;
+        out.text = os.str();
+        return out;
+    }
+    if (vm.count("version")) {
+        out.action = ParseOutcome::Action::version;
+        out.text = "stagewatch 0.1.0\n";
+        return out;
+    }
+
+    Config& c = out.config;
+    if (vm.count("read")) c.read_files = get<std::vector<std::string>>(vm, "read");
+    c.output_dir = get<std::string>(vm, "output-dir");
+    std::string fmt = get<std::string>(vm, "format");
+    if (fmt == "tsv") c.format = LogFormat::tsv;
+    else if (fmt == "json") c.format = LogFormat::json;
+    else throw ConfigError("the argument ('" + fmt + "') for option '--format' is invalid (tsv or json)");
+    c.log_level = get<std::string>(vm, "log-level");
+    static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+        throw ConfigError("the argument ('" + c.log_level + "') for option '--log-level' is invalid");
+    c.progress = get<std::string>(vm, "progress");
+    if (c.progress != "auto" && c.progress != "always" && c.progress != "never")
+        throw ConfigError("the argument ('" + c.progress + "') for option '--progress' is invalid");
+    if (vm.count("seed")) {
+        c.seeded = true;
+        c.seed = get<std::uint64_t>(vm, "seed");
+    }
+
+    for (const auto& cidr : get<CidrListArg>(vm, "local-nets").v) c.flow.local_nets.add(cidr);
+    c.flow.max_flows = get<std::uint64_t>(vm, "flow.max-flows");
+    if (c.flow.max_flows == 0) throw ConfigError("the argument ('0') for option '--flow.max-flows' is invalid");
+    c.flow.tcp_inactivity = get<DurationArg>(vm, "flow.tcp-timeout").v;
+    c.flow.udp_inactivity = get<DurationArg>(vm, "flow.udp-timeout").v;
+    c.flow.other_inactivity = c.flow.udp_inactivity;
+    c.flow.tcp_close_delay = get<DurationArg>(vm, "flow.tcp-close-delay").v;
+    c.flow.tcp_attempt = get<DurationArg>(vm, "flow.tcp-attempt-timeout").v;
+    c.flow.max_ooo_bytes = get<SizeArg>(vm, "tcp.max-ooo-bytes").v;
+    c.flow.reassembly_memcap = get<SizeArg>(vm, "tcp.memcap").v;
+    c.flow.seeded = c.seeded;
+    c.flow.seed = c.seed;
+    c.decoder.frag.max_datagrams = get<std::uint64_t>(vm, "ip.max-frag-datagrams");
+    c.decoder.frag.max_datagram_bytes = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(get<SizeArg>(vm, "ip.max-frag-bytes").v, 0xffffffffu));
+    c.decoder.frag.timeout = get<DurationArg>(vm, "ip.frag-timeout").v;
+    bool decap = get<bool>(vm, "tunnel.decap");
+    c.decoder.decap_vxlan = c.decoder.decap_gre = c.decoder.decap_ipip = decap;
+    c.registry.max_probe_bytes = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(get<SizeArg>(vm, "dissect.max-probe-bytes").v, 1u << 20));
+    return out;
+}
+
+}  // namespace sw

@@ -1,0 +1,50 @@
+// The whole configuration, validated into plain structs that are handed to
+// constructors. Nothing reads options after startup; there are no globals.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "capture/decode.h"
+#include "capture/engine.h"
+#include "dissectors/registry.h"
+#include "output/zeek_writer.h"
+
+namespace sw {
+
+struct Config {
+    std::vector<std::string> read_files;
+    std::string output_dir = ".";
+    LogFormat format = LogFormat::tsv;
+    std::string log_level = "info";
+    std::string progress = "auto";  // auto | always | never
+    bool seeded = false;
+    std::uint64_t seed = 0;
+
+    DecoderConfig decoder;
+    FlowConfig flow;
+    RegistryConfig registry;
+};
+
+struct ParseOutcome {
+    enum class Action { run, help, version } action = Action::run;
+    Config config;
+    std::string text;  // help or version text
+};
+
+// Thrown with a one-line message naming the option or file at fault.
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Command line first, then the INI file given by --config (same option names;
+// `[section]` + `name = value` or `section.name = value`). The command line
+// wins where both set an option.
+ParseOutcome parse_config(int argc, const char* const* argv);
+
+// Value parsers shared by every option table (exposed for tests).
+Duration parse_duration(const std::string& s);     // "300", "300s", "5min", "1h", "250ms", "1d"
+std::uint64_t parse_size(const std::string& s);    // "4096", "64KiB", "2MiB", "50MB", "1GB", "1G"
+std::vector<Cidr> parse_cidr_list(const std::string& s);  // "10.0.0.0/8,192.168.0.0/16"
+
+}  // namespace sw

@@ -1,0 +1,43 @@
+#include "output/log_set.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace sw {
+
+LogSet::LogSet(std::string dir, LogFormat fmt) : dir_(std::move(dir)), fmt_(fmt) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw std::runtime_error(dir_ + ": cannot create output directory: " + ec.message());
+    if (!std::filesystem::is_directory(dir_, ec))
+        throw std::runtime_error(dir_ + ": not a directory");
+}
+
+LogSet::~LogSet() { close_all(); }
+
+std::string LogSet::file_for(std::string_view path) const {
+    return (std::filesystem::path(dir_) / (std::string(path) + ".log")).string();
+}
+
+void LogSet::write(const Schema& schema, const Row& row) {
+    auto it = writers_.find(schema.path);
+    if (it == writers_.end()) {
+        it = writers_
+                 .emplace(std::string(schema.path),
+                          std::make_unique<LogWriter>(schema, fmt_, file_for(schema.path)))
+                 .first;
+    }
+    it->second->write(row);
+}
+
+void LogSet::close_all() {
+    for (auto& [_, w] : writers_) w->close();
+}
+
+std::map<std::string, std::uint64_t> LogSet::row_counts() const {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& [p, w] : writers_) out[p] = w->rows();
+    return out;
+}
+
+}  // namespace sw

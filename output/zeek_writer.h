@@ -1,0 +1,56 @@
+// Zeek's ASCII log format (TSV with the #-header, or one JSON object per line),
+// escaping included, so existing Zeek parsers and SIEM pipelines read our logs
+// unchanged.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "output/schema.h"
+
+namespace sw {
+
+enum class LogFormat { tsv, json };
+
+// Escapes one string value for a TSV field (not for #-header lines).
+// `in_set` additionally escapes the set separator ','.
+void zeek_escape_tsv(std::string_view s, bool in_set, std::string& out);
+// Escapes one string for inside JSON double quotes, as Zeek's JSON writer does
+// (valid UTF-8 passes, other bytes become the text \xNN).
+void zeek_escape_json(std::string_view s, std::string& out);
+// "%Y-%m-%d-%H-%M-%S" in local time, as Zeek's #open/#close.
+std::string zeek_header_time(std::int64_t unix_seconds);
+
+class LogWriter {
+public:
+    // Opens (truncates) `file`. Throws std::runtime_error on failure.
+    LogWriter(const Schema& schema, LogFormat fmt, const std::string& file);
+    ~LogWriter();
+    LogWriter(const LogWriter&) = delete;
+    LogWriter& operator=(const LogWriter&) = delete;
+
+    void write(const Row& row);
+    // Writes #close (TSV) and closes. Idempotent.
+    void close();
+
+    // Formats a row without writing it (used by tests and by write()).
+    static void format_row(const Schema& schema, LogFormat fmt, const Row& row, std::string& out);
+    static std::string header(const Schema& schema, std::int64_t open_time);
+
+    std::uint64_t rows() const { return rows_; }
+
+private:
+    void flush_buffer();
+
+    const Schema& schema_;
+    LogFormat fmt_;
+    std::string file_;
+    std::FILE* fp_ = nullptr;
+    std::string buf_;
+    std::string line_;
+    std::uint64_t rows_ = 0;
+};
+
+}  // namespace sw
