@@ -1,5 +1,7 @@
 #include "app/pipeline.h"
 
+#include "dissectors/all.h"
+
 namespace sw {
 
 std::vector<std::uint16_t> default_server_ports() {
@@ -11,6 +13,7 @@ std::vector<std::uint16_t> default_server_ports() {
 Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     : cfg_(cfg), output_(logs), decoder_(cfg.decoder), registry_(bus_, cfg.registry) {
     bus_.subscribe(&output_);
+    register_dissectors(registry_, cfg.dissectors);
     FlowConfig fc = cfg.flow;
     fc.server_ports = default_server_ports();
     for (std::uint16_t p : registry_.server_ports()) fc.server_ports.push_back(p);

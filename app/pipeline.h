@@ -34,6 +34,10 @@ public:
     // and then with the source, for a progress display.
     RunStats run(PacketSource& src, const std::function<void(const PacketSource&)>& progress);
 
+    // Extra event subscribers (tests, later: remote sinks). Called after
+    // analytics and before the log writers.
+    void subscribe(EventSink* s) { bus_.subscribe(s); }
+
     // FlowSink
     void on_conn(const ConnRecord& rec) override;
     void on_weird(const WeirdRecord& w) override;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/option_groups.h"
 #include "config/option_types.h"
 
 namespace po = boost::program_options;
@@ -127,27 +128,10 @@ std::ostream& operator<<(std::ostream& os, const DurationArg& d) { return os << 
 std::ostream& operator<<(std::ostream& os, const SizeArg& d) { return os << d.text; }
 std::ostream& operator<<(std::ostream& os, const CidrListArg& d) { return os << d.text; }
 
-// Option tables live next to each other here; each returns a callback that
-// copies parsed values into the Config once parsing is done.
-namespace {
-
-struct Tables {
-    po::options_description general{"General"};
-    po::options_description capture{"Capture and flows"};
-    po::options_description all{"stagewatch options"};
-};
-
-template <typename T>
-T get(const po::variables_map& vm, const char* name) {
-    return vm[name].as<T>();
-}
-
-}  // namespace
-
 ParseOutcome parse_config(int argc, const char* const* argv) {
-    Tables t;
+    po::options_description general{"General", 110, 50};
     // clang-format off
-    t.general.add_options()
+    general.add_options()
         ("help,h", "show this help and exit")
         ("version", "show the version and exit")
         ("read,r", po::value<std::vector<std::string>>()->composing(),
@@ -164,44 +148,28 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
             "progress line while reading: auto (only on a terminal), always, never")
         ("local-nets", po::value<CidrListArg>()->default_value(CidrListArg{}, ""),
             "comma-separated CIDR list of local networks (conn.log local_orig/local_resp, ssh.log direction)");
-    t.capture.add_options()
-        ("flow.max-flows", po::value<std::uint64_t>()->default_value(1'000'000),
-            "hard cap on tracked flows; at the cap the oldest idle flow is evicted (counted)")
-        ("flow.tcp-timeout", po::value<DurationArg>()->default_value(dur(5 * kMinute, "5min")),
-            "TCP inactivity timeout (Zeek's tcp_inactivity_timeout)")
-        ("flow.udp-timeout", po::value<DurationArg>()->default_value(dur(kMinute, "1min")),
-            "UDP inactivity timeout")
-        ("flow.tcp-close-delay", po::value<DurationArg>()->default_value(dur(5 * kSecond, "5s")),
-            "how long a closed TCP connection is kept for late packets (Zeek's tcp_close_delay)")
-        ("flow.tcp-attempt-timeout", po::value<DurationArg>()->default_value(dur(5 * kSecond, "5s")),
-            "how long an unanswered SYN is tracked (Zeek's tcp_attempt_delay)")
-        ("tcp.max-ooo-bytes", po::value<SizeArg>()->default_value(size_arg(2 << 20, "2MiB")),
-            "out-of-order bytes buffered per TCP direction before the hole is declared a gap")
-        ("tcp.memcap", po::value<SizeArg>()->default_value(size_arg(256ull << 20, "256MiB")),
-            "all out-of-order TCP data buffered at once")
-        ("ip.max-frag-datagrams", po::value<std::uint64_t>()->default_value(4096),
-            "incomplete fragmented IP datagrams held at once")
-        ("ip.max-frag-bytes", po::value<SizeArg>()->default_value(size_arg(65535, "65535")),
-            "largest reassembled IP datagram")
-        ("ip.frag-timeout", po::value<DurationArg>()->default_value(dur(30 * kSecond, "30s")),
-            "how long fragments wait for the rest of their datagram")
-        ("tunnel.decap", po::value<bool>()->default_value(true),
-            "decapsulate VXLAN (UDP 4789), GRE/ERSPAN and IP-in-IP and analyse the inner packets")
-        ("dissect.max-probe-bytes", po::value<SizeArg>()->default_value(size_arg(4096, "4096")),
-            "bytes per direction a flow may show before every dissector has to decide");
     // clang-format on
-    t.all.add(t.general).add(t.capture);
+    po::options_description all{"stagewatch options", 110, 50};
+    all.add(general);
+    std::vector<po::options_description> group_descs;
+    const auto groups = all_option_groups();
+    group_descs.reserve(groups.size());
+    for (const OptionGroup* g : groups) {
+        group_descs.emplace_back(g->title, 110, 50);
+        g->add(group_descs.back());
+        all.add(group_descs.back());
+    }
 
     ParseOutcome out;
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(t.all).run(), vm);
+        po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
         if (vm.count("config")) {
             const std::string file = vm["config"].as<std::string>();
             std::ifstream in(file);
             if (!in) throw ConfigError("--config: cannot read '" + file + "'");
             try {
-                po::store(po::parse_config_file(in, t.all, false), vm);
+                po::store(po::parse_config_file(in, all, false), vm);
             } catch (const po::error& e) {
                 throw ConfigError("--config " + file + ": " + e.what());
             }
@@ -218,7 +186,7 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
         os << "Usage: stagewatch -r FILE [-r FILE ...] [-o DIR] [options]\n\n"
            << "Reads packet captures and writes Zeek-style logs of connections, SMB and SSH\n"
            << "activity, and findings about remote data staging (MITRE ATT&CK T1074.002).\n\n"
-           << t.all;
+           << all;
         out.action = ParseOutcome::Action::help;
         out.text = os.str();
         return out;
@@ -230,44 +198,31 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
     }
 
     Config& c = out.config;
-    if (vm.count("read")) c.read_files = get<std::vector<std::string>>(vm, "read");
-    c.output_dir = get<std::string>(vm, "output-dir");
-    std::string fmt = get<std::string>(vm, "format");
+    if (vm.count("read")) c.read_files = opt<std::vector<std::string>>(vm, "read");
+    c.output_dir = opt<std::string>(vm, "output-dir");
+    std::string fmt = opt<std::string>(vm, "format");
     if (fmt == "tsv") c.format = LogFormat::tsv;
     else if (fmt == "json") c.format = LogFormat::json;
     else throw ConfigError("the argument ('" + fmt + "') for option '--format' is invalid (tsv or json)");
-    c.log_level = get<std::string>(vm, "log-level");
+    c.log_level = opt<std::string>(vm, "log-level");
     static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
         throw ConfigError("the argument ('" + c.log_level + "') for option '--log-level' is invalid");
-    c.progress = get<std::string>(vm, "progress");
+    c.progress = opt<std::string>(vm, "progress");
     if (c.progress != "auto" && c.progress != "always" && c.progress != "never")
         throw ConfigError("the argument ('" + c.progress + "') for option '--progress' is invalid");
     if (vm.count("seed")) {
         c.seeded = true;
-        c.seed = get<std::uint64_t>(vm, "seed");
+        c.seed = opt<std::uint64_t>(vm, "seed");
     }
 
-    for (const auto& cidr : get<CidrListArg>(vm, "local-nets").v) c.flow.local_nets.add(cidr);
-    c.flow.max_flows = get<std::uint64_t>(vm, "flow.max-flows");
-    if (c.flow.max_flows == 0) throw ConfigError("the argument ('0') for option '--flow.max-flows' is invalid");
-    c.flow.tcp_inactivity = get<DurationArg>(vm, "flow.tcp-timeout").v;
-    c.flow.udp_inactivity = get<DurationArg>(vm, "flow.udp-timeout").v;
-    c.flow.other_inactivity = c.flow.udp_inactivity;
-    c.flow.tcp_close_delay = get<DurationArg>(vm, "flow.tcp-close-delay").v;
-    c.flow.tcp_attempt = get<DurationArg>(vm, "flow.tcp-attempt-timeout").v;
-    c.flow.max_ooo_bytes = get<SizeArg>(vm, "tcp.max-ooo-bytes").v;
-    c.flow.reassembly_memcap = get<SizeArg>(vm, "tcp.memcap").v;
+    for (const auto& cidr : opt<CidrListArg>(vm, "local-nets").v) {
+        c.flow.local_nets.add(cidr);
+        c.dissectors.local_nets.add(cidr);
+    }
     c.flow.seeded = c.seeded;
     c.flow.seed = c.seed;
-    c.decoder.frag.max_datagrams = get<std::uint64_t>(vm, "ip.max-frag-datagrams");
-    c.decoder.frag.max_datagram_bytes = static_cast<std::uint32_t>(
-        std::min<std::uint64_t>(get<SizeArg>(vm, "ip.max-frag-bytes").v, 0xffffffffu));
-    c.decoder.frag.timeout = get<DurationArg>(vm, "ip.frag-timeout").v;
-    bool decap = get<bool>(vm, "tunnel.decap");
-    c.decoder.decap_vxlan = c.decoder.decap_gre = c.decoder.decap_ipip = decap;
-    c.registry.max_probe_bytes = static_cast<std::uint32_t>(
-        std::min<std::uint64_t>(get<SizeArg>(vm, "dissect.max-probe-bytes").v, 1u << 20));
+    for (const OptionGroup* g : groups) g->apply(vm, c);
     return out;
 }
 

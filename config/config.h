@@ -7,6 +7,7 @@
 
 #include "capture/decode.h"
 #include "capture/engine.h"
+#include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
 #include "output/zeek_writer.h"
 
@@ -24,6 +25,7 @@ struct Config {
     DecoderConfig decoder;
     FlowConfig flow;
     RegistryConfig registry;
+    DissectorsConfig dissectors;
 };
 
 struct ParseOutcome {

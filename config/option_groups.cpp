@@ -1,0 +1,11 @@
+#include "config/option_groups.h"
+
+namespace sw {
+
+std::vector<const OptionGroup*> all_option_groups() {
+    return {
+        &capture_option_group(),
+    };
+}
+
+}  // namespace sw

@@ -1,0 +1,64 @@
+#include "config/option_groups.h"
+
+namespace sw {
+
+namespace {
+
+void add(po::options_description& d) {
+    // clang-format off
+    d.add_options()
+        ("flow.max-flows", po::value<std::uint64_t>()->default_value(1'000'000),
+            "hard cap on tracked flows; at the cap the oldest idle flow is evicted (counted)")
+        ("flow.tcp-timeout", po::value<DurationArg>()->default_value(dur(5 * kMinute, "5min")),
+            "TCP inactivity timeout (Zeek's tcp_inactivity_timeout)")
+        ("flow.udp-timeout", po::value<DurationArg>()->default_value(dur(kMinute, "1min")),
+            "UDP inactivity timeout")
+        ("flow.tcp-close-delay", po::value<DurationArg>()->default_value(dur(5 * kSecond, "5s")),
+            "how long a closed TCP connection is kept for late packets (Zeek's tcp_close_delay)")
+        ("flow.tcp-attempt-timeout", po::value<DurationArg>()->default_value(dur(5 * kSecond, "5s")),
+            "how long an unanswered SYN is tracked (Zeek's tcp_attempt_delay)")
+        ("tcp.max-ooo-bytes", po::value<SizeArg>()->default_value(size_arg(2 << 20, "2MiB")),
+            "out-of-order bytes buffered per TCP direction before the hole is declared a gap")
+        ("tcp.memcap", po::value<SizeArg>()->default_value(size_arg(256ull << 20, "256MiB")),
+            "all out-of-order TCP data buffered at once")
+        ("ip.max-frag-datagrams", po::value<std::uint64_t>()->default_value(4096),
+            "incomplete fragmented IP datagrams held at once")
+        ("ip.max-frag-bytes", po::value<SizeArg>()->default_value(size_arg(65535, "65535")),
+            "largest reassembled IP datagram")
+        ("ip.frag-timeout", po::value<DurationArg>()->default_value(dur(30 * kSecond, "30s")),
+            "how long fragments wait for the rest of their datagram")
+        ("tunnel.decap", po::value<bool>()->default_value(true),
+            "decapsulate VXLAN (UDP 4789), GRE/ERSPAN and IP-in-IP and analyse the inner packets")
+        ("dissect.max-probe-bytes", po::value<SizeArg>()->default_value(size_arg(4096, "4096")),
+            "bytes per direction a flow may show before every dissector has to decide");
+    // clang-format on
+}
+
+void apply(const po::variables_map& vm, Config& c) {
+    c.flow.max_flows = opt<std::uint64_t>(vm, "flow.max-flows");
+    if (c.flow.max_flows == 0)
+        throw ConfigError("the argument ('0') for option '--flow.max-flows' is invalid");
+    c.flow.tcp_inactivity = opt<DurationArg>(vm, "flow.tcp-timeout").v;
+    c.flow.udp_inactivity = opt<DurationArg>(vm, "flow.udp-timeout").v;
+    c.flow.other_inactivity = c.flow.udp_inactivity;
+    c.flow.tcp_close_delay = opt<DurationArg>(vm, "flow.tcp-close-delay").v;
+    c.flow.tcp_attempt = opt<DurationArg>(vm, "flow.tcp-attempt-timeout").v;
+    c.flow.max_ooo_bytes = opt<SizeArg>(vm, "tcp.max-ooo-bytes").v;
+    c.flow.reassembly_memcap = opt<SizeArg>(vm, "tcp.memcap").v;
+    c.decoder.frag.max_datagrams = opt<std::uint64_t>(vm, "ip.max-frag-datagrams");
+    c.decoder.frag.max_datagram_bytes = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(opt<SizeArg>(vm, "ip.max-frag-bytes").v, 0xffffffffu));
+    c.decoder.frag.timeout = opt<DurationArg>(vm, "ip.frag-timeout").v;
+    const bool decap = opt<bool>(vm, "tunnel.decap");
+    c.decoder.decap_vxlan = c.decoder.decap_gre = c.decoder.decap_ipip = decap;
+    c.registry.max_probe_bytes = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(opt<SizeArg>(vm, "dissect.max-probe-bytes").v, 1u << 20));
+}
+
+const OptionGroup group{"Capture, flows and reassembly", add, apply};
+
+}  // namespace
+
+const OptionGroup& capture_option_group() { return group; }
+
+}  // namespace sw

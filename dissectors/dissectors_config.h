@@ -1,0 +1,13 @@
+// Configuration of every dissector, gathered so the registry can hand each
+// its part. Each protocol adds its own struct here as a member.
+#pragma once
+
+#include "capture/types.h"
+
+namespace sw {
+
+struct DissectorsConfig {
+    CidrSet local_nets;  // for direction-style fields (ssh.log direction)
+};
+
+}  // namespace sw
