@@ -13,4 +13,11 @@ void conn_row(const ConnRecord& c, Row& row);
 const Schema& weird_schema();
 void weird_row(const WeirdEvent& w, Row& row);
 
+const Schema& smb_files_schema();
+void smb_files_row(const SmbFileEvent& e, Row& row);
+const Schema& smb_mapping_schema();
+void smb_mapping_row(const SmbMappingEvent& e, Row& row);
+const Schema& ntlm_schema();
+void ntlm_row(const NtlmEvent& e, Row& row);
+
 }  // namespace sw

@@ -23,6 +23,18 @@ void OutputSink::on_event(const Event& e) {
                        weird_row(w, row_);
                        logs_.write(weird_schema(), row_);
                    },
+                   [&](const SmbFileEvent& f) {
+                       smb_files_row(f, row_);
+                       logs_.write(smb_files_schema(), row_);
+                   },
+                   [&](const SmbMappingEvent& m) {
+                       smb_mapping_row(m, row_);
+                       logs_.write(smb_mapping_schema(), row_);
+                   },
+                   [&](const NtlmEvent& n) {
+                       ntlm_row(n, row_);
+                       logs_.write(ntlm_schema(), row_);
+                   },
                    // Logs of the protocol dissectors are added with them.
                    [&](const auto&) {},
                },

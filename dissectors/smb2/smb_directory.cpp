@@ -1,0 +1,99 @@
+#include "dissectors/smb2/smb_directory.h"
+
+#include <algorithm>
+
+namespace sw::smb {
+
+std::size_t SmbDirectory::KeyHash::operator()(const Key& k) const {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (std::uint8_t b : k.server.bytes) h = (h ^ b) * 0x100000001b3ull;
+    h ^= k.sid * 0x9e3779b97f4a7c15ull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
+}
+
+SmbDirectory::Entry* SmbDirectory::find(const ServerKey& s, std::uint64_t sid) {
+    auto it = map_.find(Key{s, sid});
+    if (it == map_.end()) return nullptr;
+    it->second.used = ++clock_;
+    return &it->second;
+}
+
+SmbDirectory::Entry& SmbDirectory::get(const ServerKey& s, std::uint64_t sid) {
+    if (Entry* e = find(s, sid)) return *e;
+    if (map_.size() >= max_sessions_ && !map_.empty()) {
+        auto oldest = std::min_element(map_.begin(), map_.end(),
+                                       [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
+        map_.erase(oldest);
+        ++evictions_;
+    }
+    Entry& e = map_[Key{s, sid}];
+    e.used = ++clock_;
+    return e;
+}
+
+void SmbDirectory::publish_tree(const ServerKey& s, std::uint64_t sid, const Tree& t) {
+    Entry& e = get(s, sid);
+    for (auto& x : e.trees)
+        if (x.tree_id == t.tree_id) {
+            x = t;
+            return;
+        }
+    if (e.trees.size() >= max_files_) e.trees.erase(e.trees.begin());
+    e.trees.push_back(t);
+}
+
+const SmbDirectory::Tree* SmbDirectory::find_tree(const ServerKey& s, std::uint64_t sid, std::uint32_t tid) {
+    Entry* e = find(s, sid);
+    if (!e) return nullptr;
+    for (const auto& t : e->trees)
+        if (t.tree_id == tid) return &t;
+    return nullptr;
+}
+
+void SmbDirectory::remove_tree(const ServerKey& s, std::uint64_t sid, std::uint32_t tid) {
+    if (Entry* e = find(s, sid))
+        e->trees.erase(std::remove_if(e->trees.begin(), e->trees.end(),
+                                      [&](const Tree& t) { return t.tree_id == tid; }),
+                       e->trees.end());
+}
+
+void SmbDirectory::publish_file(const ServerKey& s, std::uint64_t sid, const std::shared_ptr<FileState>& f) {
+    Entry& e = get(s, sid);
+    if (e.files.size() >= max_files_) {
+        // Drop the handles nobody holds any more; if still full, give up on this one.
+        for (auto it = e.files.begin(); it != e.files.end();)
+            it = it->second.expired() ? e.files.erase(it) : std::next(it);
+        if (e.files.size() >= max_files_) return;
+    }
+    e.files[f->key] = f;
+}
+
+std::shared_ptr<FileState> SmbDirectory::find_file(const ServerKey& s, std::uint64_t sid, const FileKey& k) {
+    Entry* e = find(s, sid);
+    if (!e) return nullptr;
+    auto it = e->files.find(k);
+    if (it == e->files.end()) return nullptr;
+    auto f = it->second.lock();
+    if (!f || f->emitted) {
+        e->files.erase(it);
+        return nullptr;
+    }
+    return f;
+}
+
+void SmbDirectory::remove_file(const ServerKey& s, std::uint64_t sid, const FileKey& k) {
+    if (Entry* e = find(s, sid)) e->files.erase(k);
+}
+
+void SmbDirectory::set_username(const ServerKey& s, std::uint64_t sid, const std::string& user) {
+    get(s, sid).username = user;
+}
+
+std::string SmbDirectory::username(const ServerKey& s, std::uint64_t sid) {
+    Entry* e = find(s, sid);
+    return e ? e->username : std::string();
+}
+
+void SmbDirectory::remove_session(const ServerKey& s, std::uint64_t sid) { map_.erase(Key{s, sid}); }
+
+}  // namespace sw::smb

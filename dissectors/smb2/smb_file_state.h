@@ -1,0 +1,83 @@
+// Per-handle state shared by the SMB state machine and the session
+// directory: the key of a handle, its written ranges, its content sample and
+// everything its smb_files.log row will say.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "capture/conn.h"
+#include "dissectors/smb2/smb_records.h"
+#include "dissectors/smb2/smb_sniff.h"
+
+namespace sw::smb {
+
+struct FileKey {
+    enum Kind : std::uint8_t { smb2 = 0, smb1 = 1, provisional = 2 };
+    std::uint64_t a = 0, b = 0;  // SMB2 FileId; SMB1 FID in a; provisional: CREATE MessageId in a
+    Kind kind = smb2;
+    friend bool operator==(const FileKey&, const FileKey&) = default;
+};
+struct FileKeyHash {
+    std::size_t operator()(const FileKey& k) const {
+        std::uint64_t x = k.a * 0x9e3779b97f4a7c15ull ^ (k.b + 0x632be59bd9b4e019ull + (x_rot(k.a)));
+        return static_cast<std::size_t>(x ^ (x >> 29) ^ k.kind);
+    }
+    static std::uint64_t x_rot(std::uint64_t v) { return (v << 17) | (v >> 47); }
+};
+
+// Written byte ranges of one handle, merged; O(1) for sequential writes.
+class RangeSet {
+public:
+    void add(std::uint64_t b, std::uint64_t e);
+    std::uint32_t count() const { return count_; }
+
+private:
+    static constexpr std::size_t kMax = 16;
+    std::uint64_t begin_[kMax] = {}, end_[kMax] = {};
+    std::size_t n_ = 0;
+    std::uint32_t count_ = 0;  // ranges; beyond kMax tracked ranges, extras only counted
+};
+
+// The first bytes of a file (file offsets [0, kSniffBytes)) and the ISO 9660
+// magic, filled from whichever writes carry them.
+struct SniffSample {
+    std::uint8_t head[kSniffBytes] = {};
+    std::bitset<kSniffBytes> have;
+    std::uint8_t iso[kIsoMagicLen] = {};
+    std::uint8_t iso_have = 0;
+    std::size_t contiguous() const;
+};
+
+struct FileState {
+    FileKey key;
+    std::uint64_t seq = 0;  // open order, for eviction
+    std::uint64_t session_id = 0;
+    std::uint32_t tree_id = 0;
+    bool smb1 = false;
+    std::string fuid;
+    std::string name, prev_name;
+    Timestamp ts = 0;
+    bool opened = false;        // CREATE response seen
+    bool is_directory = false, is_pipe = false, print = false;
+    bool delete_on_close = false, delete_pending = false;
+    bool renamed = false;
+    std::optional<std::uint64_t> size;  // current end of file as far as known
+    std::uint64_t max_end = 0;
+    bool close_attrs = false;
+    FileTimes times;
+    std::uint64_t bytes_written = 0, bytes_read = 0, missed = 0;
+    std::uint32_t write_ops = 0, read_ops = 0;
+    RangeSet ranges;
+    std::unique_ptr<SniffSample> sniff;
+    // Fixed when the handle is opened (a sibling channel may log it).
+    ConnId conn;              // the opening connection, orig = SMB client
+    std::string path, share;  // its tree
+    std::string username, dialect;
+    bool emitted = false;     // its row is out (by whichever channel)
+};
+
+}  // namespace sw::smb

@@ -1,0 +1,235 @@
+// The SMB state machine of one TCP connection: sessions -> trees -> open
+// files, requests matched to responses, and the events they produce.
+//
+// Tables (all per connection, all bounded by SmbConfig):
+// - sessions by SessionId (SMB1: UID),
+// - trees by (SessionId, TreeId) (SMB1: (UID, TID)),
+// - open files by FileId (SMB1: FID); a CREATE request opens a provisional
+//   entry keyed by its MessageId, so that related compound requests
+//   (WRITE/READ/SET_INFO/CLOSE with the all-ones FileId) can be attributed
+//   before the server has named the file; the CREATE response renames it to
+//   the real FileId or, on failure, drops it,
+// - pending requests by MessageId (SMB1: command + PID + MID); an interim
+//   STATUS_PENDING response keeps its entry.
+//
+// Events: one SmbFileEvent per handle when it is closed (or its tree,
+// session or connection ends, or it is evicted), one SmbMappingEvent per
+// successful tree connect (and one with an unset path for a session that
+// turns encrypted without a visible encrypted tree), one NtlmEvent per NTLMSSP
+// AUTHENTICATE, one SmbSessionEvent per session at logoff or connection end.
+// Protocol anomalies and limit hits go out as WeirdEvents, sampled (1st,
+// 10th, 100th, ... occurrence of a name per connection).
+#pragma once
+
+#include <bitset>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "capture/stream.h"
+#include "dissectors/event.h"
+#include "dissectors/smb2/gss_records.h"
+#include "dissectors/smb2/smb_config.h"
+#include "dissectors/smb2/smb_directory.h"
+#include "dissectors/smb2/smb_file_state.h"
+#include "dissectors/smb2/smb_framer.h"
+#include "dissectors/smb2/smb_records.h"
+#include "dissectors/smb2/smb_sniff.h"
+
+namespace sw::smb {
+
+struct SessionState {
+    std::uint64_t id = 0;
+    std::uint64_t seq = 0;
+    Timestamp ts = 0;
+    std::string username;  // DOMAIN\user or user
+    bool kerberos = false;
+    bool guest = false;
+    bool encrypt_data = false;  // SESSION_SETUP response flag
+    bool encrypted = false;     // a TRANSFORM message was seen
+    bool enc_mapping_done = false;
+    std::uint64_t enc_msgs[2] = {0, 0};   // [0] client->server, [1] server->client
+    std::uint64_t enc_bytes[2] = {0, 0};
+    std::uint64_t bytes_written = 0, bytes_read = 0;
+    // Server names from the NTLM CHALLENGE.
+    std::string srv_nb, srv_dns, srv_tree;
+};
+
+struct TreeState {
+    std::uint64_t session_id = 0;
+    std::uint32_t tree_id = 0;
+    std::uint64_t seq = 0;
+    Timestamp ts = 0;
+    std::string path, share;
+    std::uint8_t share_type = 0;
+    bool encrypt = false;
+};
+
+struct Pending {
+    std::uint64_t key = 0;
+    std::uint64_t seq = 0;
+    std::uint16_t command = 0;
+    bool smb1 = false;
+    bool interim = false;
+    Timestamp ts = 0;
+    std::uint64_t session_id = 0;
+    std::uint32_t tree_id = 0;
+    bool has_file = false;
+    FileKey file;
+    std::string name;   // tree path, rename target
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+    std::uint8_t info_class = 0;
+    bool flag = false;  // delete pending
+    std::uint64_t eof = 0;
+    // SESSION_SETUP with an NTLMSSP AUTHENTICATE or a Kerberos token.
+    Mech mech = Mech::none;
+    bool ntlm_auth = false;
+    std::string user, domain, host;
+    std::string service;  // SMB1 TREE_CONNECT_ANDX service
+};
+
+struct SmbStats {
+    std::uint64_t requests = 0, responses = 0;
+    std::uint64_t unmatched_responses = 0;
+    std::uint64_t transform_msgs = 0, compressed_msgs = 0, smb1_msgs = 0;
+    std::uint64_t files_emitted = 0;
+};
+
+class SmbConnection final : public StreamConsumer, private FramerListener {
+public:
+    // `dir` (may be null) is shared by the connections of one pipeline for
+    // multichannel sessions.
+    SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir = nullptr);
+    ~SmbConnection() override;
+
+    std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
+    void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
+    void on_flow_end(Timestamp ts) override;
+    std::string_view service() const override { return confirmed_ ? "smb" : ""; }
+
+    const SmbStats& stats() const { return stats_; }
+    const FramerStats& framer_stats(Dir d) const { return framer_[idx(d)].stats(); }
+    std::size_t open_files() const { return files_.size(); }
+    std::size_t pending_requests() const { return pending_live_; }
+
+private:
+    // FramerListener
+    void on_pdu(Dir d, const PduInfo& p, Timestamp ts) override;
+    StreamWants on_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts) override;
+    void on_stream_data(Dir d, std::uint64_t pos, Bytes b) override;
+    void on_stream_missed(Dir d, std::uint64_t n) override;
+    void on_stream_end(Dir d, Timestamp ts) override;
+    void on_framing_weird(Dir d, const char* name, std::uint64_t value, Timestamp ts) override;
+    void on_resync(Dir d, Timestamp ts) override;
+
+    // SMB2
+    void smb2_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    void smb2_request(const Smb2Header& h, const PduInfo& p, Timestamp ts);
+    void smb2_response(const Smb2Header& h, const PduInfo& p, Timestamp ts);
+    void transform_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    void compressed_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    void negotiate_response(const Smb2Header& h, Bytes pdu, Timestamp ts);
+    void session_setup_request(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
+    void session_setup_response(const Smb2Header& h, Bytes pdu, Pending* pe, Timestamp ts);
+    void create_response(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
+    void set_info_request(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
+    void set_info_response(const Smb2Header& h, Pending& pe, Timestamp ts);
+    // SMB1
+    void smb1_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    void smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block& b, std::uint8_t command, Timestamp ts);
+    void smb1_response(const Smb1Header& h, Bytes msg, const Smb1Block& b, std::uint8_t command, Timestamp ts);
+
+    // Shared handling.
+    void handle_auth_token(Bytes blob, Pending& pe, Timestamp ts);
+    void handle_auth_reply(SessionState& s, Bytes blob, std::uint32_t status, Pending* pe, bool guest, Timestamp ts);
+    void tree_connected(std::uint64_t sid, std::uint32_t tid, const std::string& path, std::uint8_t type,
+                        bool encrypt, std::string_view service, std::string_view native_fs, Timestamp req_ts);
+    void tree_gone(std::uint64_t sid, std::uint32_t tid, Timestamp ts);
+    void session_gone(std::uint64_t sid, Timestamp ts);
+    FileState* open_provisional(std::uint64_t msg_id, std::uint64_t sid, std::uint32_t tid, std::string name,
+                                std::uint32_t options, Timestamp ts);
+    void file_opened(FileState& f, const FileKey& real, Timestamp ts);
+    FileState* file_for_io(const FileKey& k, std::uint64_t sid, std::uint32_t tid, Timestamp ts);
+    void account_write(FileState& f, std::uint64_t offset, std::uint64_t len, Bytes visible, Timestamp ts);
+    StreamWants sniff_wants(FileState& f, std::uint64_t offset, std::uint64_t len);
+    static void fill_sniff(SniffSample& s, std::uint64_t file_offset, Bytes b);
+    void emit_file(FileState& f, Timestamp close_ts);
+    void fill_context(FileState& f);
+    void publish(const FileState& f);
+    // Drops a handle from this connection: logs it unless another channel
+    // still holds it (that one logs it later).
+    void release_file(const FileKey& k, Timestamp ts, bool force_emit);
+    void close_file(const FileKey& k, Timestamp ts);
+    void emit_session(SessionState& s, Timestamp ts);
+    void emit_ntlm(const Pending& pe, const SessionState* s, std::optional<bool> success);
+
+    // Tables.
+    SessionState& session(std::uint64_t sid, Timestamp ts);
+    SessionState* find_session(std::uint64_t sid);
+    TreeState* find_tree(std::uint64_t sid, std::uint32_t tid);
+    FileState* find_file(const FileKey& k);
+    FileState& insert_file(const FileKey& k, Timestamp ts);
+    void make_room(Timestamp ts);  // evicts the oldest handle at the cap
+    Pending* find_pending(std::uint64_t key);
+    Pending& add_pending(std::uint64_t key, std::uint16_t command, Timestamp ts);
+    void drop_pending(Pending& p);
+
+    void weird(const char* name, std::string addl, Timestamp ts);
+    void weird_status(const ParseStatus& st, std::string_view what, Timestamp ts);
+    std::string name_from(Bytes b, bool unicode, Timestamp ts);
+    void note_role(Dir d, bool response);
+    Dir client() const { return client_; }
+    ConnId event_id() const;
+    std::string next_fuid();
+    std::string dialect() const { return dialect_; }
+
+    const ConnId& id_;
+    EventSink& sink_;
+    const SmbConfig& cfg_;
+    SmbDirectory* dir_;
+    ServerKey server_key_;
+    SmbFramer framer_[2];
+    bool confirmed_ = false;
+    Dir client_ = Dir::orig;
+    bool role_known_ = false;
+    std::string dialect_;
+    std::uint64_t seq_ = 0;
+    std::uint64_t fuid_counter_ = 0;
+    std::uint64_t uid_hash_ = 0;
+
+    std::vector<SessionState> sessions_;
+    std::vector<TreeState> trees_;
+    std::unordered_map<FileKey, std::shared_ptr<FileState>, FileKeyHash> files_;
+    std::vector<Pending> pending_;
+    std::vector<std::uint64_t> pending_keys_;  // parallel to pending_; kFree when unused
+    std::size_t pending_live_ = 0;
+
+    // Compound chain of the request direction (MS-SMB2 3.2.4.1.4).
+    struct Chain {
+        std::uint64_t session_id = 0;
+        std::uint32_t tree_id = 0;
+        bool has_file = false;
+        FileKey file;
+    } chain_;
+
+    // The data stream in progress per direction.
+    struct Stream {
+        bool active = false;
+        bool write = false;
+        bool has_file = false;
+        FileKey file;
+        std::uint64_t file_offset = 0;
+        std::uint64_t length = 0;
+    } stream_[2];
+
+    struct WeirdCount {
+        const char* name;
+        std::uint64_t n;
+    };
+    std::vector<WeirdCount> weirds_;
+    SmbStats stats_;
+};
+
+}  // namespace sw::smb
