@@ -44,6 +44,7 @@ struct SmbFileEvent {
     bool is_pipe = false;        // IPC$ named pipe
     bool deleted = false;        // delete-on-close / disposition delete
     bool encrypted = false;      // session was encrypted (then most fields are unknown)
+    bool archive_name = false;   // name or prev_name ends in an archive extension (.zip, .7z, .rar, .tar.gz, ...)
 };
 
 // A tree connect (share mapping). Feeds smb_mapping.log.

@@ -1,6 +1,8 @@
 #include "dissectors/smb2/smb_sniff.h"
 
+#include <cctype>
 #include <cmath>
+#include <string>
 #include <cstring>
 
 namespace sw::smb {
@@ -95,6 +97,26 @@ bool is_archive_type(std::string_view t) {
                                                      "cab", "tar", "iso9660", "lzh", "arj"};
     for (auto a : kArchives)
         if (t == a) return true;
+    return false;
+}
+
+bool is_archive_name(std::string_view name) {
+    if (auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(0, colon);
+    auto dot = name.find_last_of('.');
+    auto sep = name.find_last_of("\\/");
+    if (dot == std::string_view::npos || (sep != std::string_view::npos && sep > dot)) return false;
+    std::string ext;
+    for (char c : name.substr(dot + 1)) ext.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    static constexpr std::string_view kExt[] = {"zip", "7z",  "rar", "tar", "gz",  "tgz", "bz2", "tbz",  "tbz2",
+                                                "xz",  "txz", "zst", "tzst", "cab", "iso", "lzh", "lha", "arj",
+                                                "z",   "ace", "wim"};
+    for (auto e : kExt)
+        if (ext == e) return true;
+    // Split archives: name.001, name.z01, name.r00.
+    if (ext.size() == 3 && std::isdigit(static_cast<unsigned char>(ext[1])) &&
+        std::isdigit(static_cast<unsigned char>(ext[2])) &&
+        (std::isdigit(static_cast<unsigned char>(ext[0])) || ext[0] == 'z' || ext[0] == 'r'))
+        return true;
     return false;
 }
 

@@ -26,6 +26,12 @@ std::string_view sniff_content_type(Bytes head, Bytes iso = {});
 // Is this content type an archive or compressed container?
 bool is_archive_type(std::string_view t);
 
+// Does a file name end in an archive extension (.zip .7z .rar .tar .gz
+// .tgz .bz2 .tbz2 .xz .txz .zst .cab .iso .lzh .lha .arj .z .ace .wim,
+// split parts .001/.z01/.r00)? Case-insensitive; a trailing alternate data
+// stream (":stream") is ignored.
+bool is_archive_name(std::string_view name);
+
 // Shannon entropy of the bytes, in bits per byte (0..8).
 double shannon_entropy(Bytes b);
 

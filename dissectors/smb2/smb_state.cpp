@@ -1253,6 +1253,7 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
     ev.is_directory = f.is_directory;
     ev.is_pipe = f.is_pipe;
     ev.deleted = f.delete_on_close || f.delete_pending;
+    ev.archive_name = is_archive_name(f.name) || is_archive_name(f.prev_name);
     const char* kind = f.is_pipe ? "PIPE" : f.print ? "PRINT" : "FILE";
     const char* what = ev.deleted && !f.is_pipe ? "DELETE"
                        : f.renamed              ? "RENAME"

@@ -311,7 +311,9 @@ TEST_P(SmbGolden, MatchesTsharkTruth) {
     std::set<std::string> smb_uids;
     for (const auto& f : files) smb_uids.insert(std::string(f.id.uid()));
     for (const auto& r : c.all<ConnRecord>()) {
-        if (smb_uids.count(std::string(r.id.uid()))) EXPECT_EQ(r.service, "smb");
+        if (smb_uids.count(std::string(r.id.uid()))) {
+            EXPECT_EQ(r.service, "smb");
+        }
     }
 }
 
