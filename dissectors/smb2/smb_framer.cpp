@@ -52,6 +52,15 @@ SmbFramer::SmbFramer(Dir d, std::uint32_t max_pdu_buffer, FramerListener& l)
 }
 
 std::uint64_t SmbFramer::on_data(Bytes data, Timestamp ts) {
+    if (!started_ && !data.empty()) {
+        // The first bytes of a direction: a NetBIOS session request/response
+        // or keep-alive is read as a header; anything else must be an NBSS
+        // session header followed by an SMB protocol id, which the hunt finds
+        // at once for a connection seen from its start, and further on for
+        // one picked up mid-stream (inside a WRITE body, say).
+        started_ = true;
+        if (data[0] < nbss::kSessionRequest || data[0] > nbss::kKeepAlive) state_ = State::hunt;
+    }
     // Data arrived after the last skip region: nothing more can be missed in it.
     committed_data_skip_ = 0;
     std::size_t i = 0;
@@ -85,8 +94,7 @@ void SmbFramer::process(Bytes data, Timestamp ts, std::size_t& i) {
                 }
                 if (h.type == nbss::kSessionMessage) {
                     if (h.length == 0) {
-                        l_.on_framing_weird(dir_, "nbss_empty_message", 0, ts);
-                        seen_header_ = true;
+                        if (seen_header_) l_.on_framing_weird(dir_, "nbss_empty_message", 0, ts);
                         break;
                     }
                     start_message(h.length, ts);
@@ -459,6 +467,11 @@ std::uint64_t SmbFramer::compute_skip() {
 }
 
 void SmbFramer::on_gap(std::uint64_t len, bool framing_intact, Timestamp ts) {
+    if (!started_) {  // lost the start: find the first header by content
+        started_ = true;
+        state_ = State::hunt;
+        return;
+    }
     if (framing_intact) {
         std::uint64_t m = std::min(len, committed_data_skip_);
         if (m) {

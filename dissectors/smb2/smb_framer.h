@@ -127,7 +127,8 @@ private:
     FramerListener& l_;
 
     State state_ = State::nbss_header;
-    bool seen_header_ = false;  // first NBSS header of the direction validated
+    bool started_ = false;      // any byte of this direction seen
+    bool seen_header_ = false;  // a session message with SMB in it seen  // first NBSS header of the direction validated
     std::uint8_t hdr_[4] = {};
     std::uint8_t hdr_len_ = 0;
 

@@ -198,6 +198,7 @@ StreamWants SmbConnection::on_stream_begin(Dir d, const PduInfo& p, DataRegion d
                 fk = chain_.file;
             }
             chain_ = {sid, tid, has_file, fk};
+            if (sid != 0 && sid != kAllOnes64) session(sid, ts);
             Pending& pe = add_pending(h.message_id, cmd::write, ts);
             pe.session_id = sid;
             pe.tree_id = tid;
@@ -331,6 +332,7 @@ void SmbConnection::smb2_request(const Smb2Header& h, const PduInfo& p, Timestam
         }
     }
     chain_ = {sid, tid, has_file, fk};
+    if (sid != 0 && sid != kAllOnes64) session(sid, ts);  // known from here on (mid-session captures too)
     const Bytes pdu = p.bytes;
 
     switch (h.command) {
@@ -575,6 +577,17 @@ void SmbConnection::session_setup_response(const Smb2Header& h, Bytes pdu, Pendi
     if (ok && (r.session_flags & session_flags::encrypt_data)) s.encrypt_data = true;
     bool guest = ok && (r.session_flags & session_flags::is_guest);
     handle_auth_reply(s, ok ? r.security_blob : Bytes{}, h.status, pe, guest, ts);
+    if (status::is_error(h.status) && h.status != status::more_processing) drop_failed_session(h.session_id);
+}
+
+void SmbConnection::drop_failed_session(std::uint64_t sid) {
+    // A refused logon leaves no session behind on the server; unless it was
+    // already in use (a re-authentication), forget it without a row.
+    auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const SessionState& s) { return s.id == sid; });
+    if (it == sessions_.end() || it->encrypted || it->bytes_written || it->bytes_read) return;
+    for (const auto& t : trees_)
+        if (t.session_id == sid) return;
+    sessions_.erase(it);
 }
 
 void SmbConnection::handle_auth_reply(SessionState& s, Bytes blob, std::uint32_t st, Pending* pe, bool guest,
@@ -767,6 +780,7 @@ void SmbConnection::smb1_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     if (dialect_.empty() && h.command != smb1::negotiate) dialect_ = "SMB1";
     if (h.reply()) ++stats_.responses;
     else ++stats_.requests;
+    if (h.uid != 0 && h.command != smb1::negotiate) session(h.uid, ts);
     std::size_t at = kSmb1HeaderSize;
     std::uint8_t command = h.command;
     for (int guard = 0; guard < 16; ++guard) {
@@ -926,6 +940,7 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
             std::uint32_t st = h.status;
             if (!(h.flags2 & smb1::flags2_nt_status) && st != 0) st = status::logon_failure;  // DOS error
             handle_auth_reply(s, ok ? r.security_blob : Bytes{}, st, pe, ok && (r.action & 1), ts);
+            if (status::is_error(st) && st != status::more_processing) drop_failed_session(h.uid);
             break;
         }
         case smb1::tree_connect_andx: {

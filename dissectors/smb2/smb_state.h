@@ -148,6 +148,7 @@ private:
                         bool encrypt, std::string_view service, std::string_view native_fs, Timestamp req_ts);
     void tree_gone(std::uint64_t sid, std::uint32_t tid, Timestamp ts);
     void session_gone(std::uint64_t sid, Timestamp ts);
+    void drop_failed_session(std::uint64_t sid);
     FileState* open_provisional(std::uint64_t msg_id, std::uint64_t sid, std::uint32_t tid, std::string name,
                                 std::uint32_t options, Timestamp ts);
     void file_opened(FileState& f, const FileKey& real, Timestamp ts);
