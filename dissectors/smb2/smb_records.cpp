@@ -567,6 +567,13 @@ ParseStatus parse_compression_header(Bytes pdu, CompressionHeader& out) {
     return ParseStatus::ok();
 }
 
+bool parse_pattern_v1(Bytes b, std::uint8_t& pattern, std::uint32_t& repetitions) {
+    if (b.size() != 8) return false;
+    pattern = b[0];
+    repetitions = load_u32_le(b.data() + 4);
+    return true;
+}
+
 // ---- SMB1 ----
 
 ParseStatus parse_smb1_header(Bytes msg, Smb1Header& out) {

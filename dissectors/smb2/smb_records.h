@@ -382,6 +382,45 @@ struct CompressionHeader {
 };
 ParseStatus parse_compression_header(Bytes pdu, CompressionHeader& out);
 
+// One payload of a chained COMPRESSION_TRANSFORM (2.2.42.2.1 / .2).
+struct CompressionPayload {
+    std::uint16_t algorithm = 0;
+    std::uint16_t flags = 0;
+    std::uint32_t original_size = 0;  // for compressed algorithms (not NONE / Pattern_V1)
+    Bytes data;                       // NONE: the bytes; Pattern_V1: its 8-byte descriptor
+};
+// Walks the payloads of a chained message (pdu starts at \xfcSMB); calls
+// `f` per payload; stops at the end or at a malformed payload.
+template <typename F>
+ParseStatus for_each_compression_payload(Bytes pdu, F&& f) {
+    ByteReader r(pdu);
+    if (!r.skip(8)) return ParseStatus::fail("smb3_compression_truncated");
+    while (!r.empty()) {
+        auto alg = r.read_u16_le();
+        auto fl = r.read_u16_le();
+        auto len = r.read_u32_le();
+        if (!alg || !fl || !len) return ParseStatus::fail("smb3_compression_payload_truncated");
+        CompressionPayload p;
+        p.algorithm = *alg;
+        p.flags = *fl;
+        std::uint32_t n = *len;
+        if (*alg != compression::none && *alg != compression::pattern_v1) {
+            auto orig = r.read_u32_le();
+            if (!orig || n < 4) return ParseStatus::fail("smb3_compression_payload_truncated");
+            p.original_size = *orig;
+            n -= 4;
+        }
+        auto d = r.read_bytes(n);
+        if (!d) return ParseStatus::fail("smb3_compression_payload_past_end");
+        p.data = *d;
+        if (!f(p)) break;
+    }
+    return ParseStatus::ok();
+}
+
+// Pattern_V1 ([MS-SMB2] 2.2.42.2.2): a byte repeated; false if malformed.
+bool parse_pattern_v1(Bytes b, std::uint8_t& pattern, std::uint32_t& repetitions);
+
 // ---- SMB1 ([MS-CIFS] 2.2.3.1, 2.2.4) ---------------------------------------
 
 namespace smb1 {

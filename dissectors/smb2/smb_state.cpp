@@ -756,7 +756,7 @@ void SmbConnection::transform_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     }
 }
 
-void SmbConnection::compressed_pdu(Dir, const PduInfo& p, Timestamp ts) {
+void SmbConnection::compressed_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     CompressionHeader ch;
     if (auto st = parse_compression_header(p.bytes, ch); !st) {
         weird(st.error, {}, ts);
@@ -764,6 +764,77 @@ void SmbConnection::compressed_pdu(Dir, const PduInfo& p, Timestamp ts) {
     }
     confirmed_ = true;
     ++stats_.compressed_msgs;
+    // What can be read without an LZ decompressor: the uncompressed part in
+    // front (unchained: Offset bytes; chained: NONE payloads) and Pattern_V1
+    // runs. Windows leaves the SMB2 header and the WRITE/READ fixed part
+    // uncompressed, so the command and its length are known either way.
+    std::vector<std::uint8_t>& out = decomp_;
+    out.clear();
+    bool complete = true;
+    if (!ch.chained()) {
+        std::size_t n = std::min<std::size_t>(ch.offset_or_length, p.bytes.size() - kCompressionHeaderSize);
+        auto pre = p.bytes.subspan(kCompressionHeaderSize, n);
+        out.assign(pre.begin(), pre.end());
+        complete = ch.algorithm == compression::none && !p.truncated();
+    } else {
+        auto st = for_each_compression_payload(p.bytes, [&](const CompressionPayload& pl) {
+            if (pl.algorithm == compression::none) {
+                out.insert(out.end(), pl.data.begin(), pl.data.end());
+            } else if (pl.algorithm == compression::pattern_v1) {
+                std::uint8_t b = 0;
+                std::uint32_t n = 0;
+                if (!parse_pattern_v1(pl.data, b, n) || out.size() + n > cfg_.max_pdu_buffer) {
+                    complete = false;
+                    return false;
+                }
+                out.insert(out.end(), n, b);
+            } else {
+                complete = false;  // LZNT1 / LZ77 / LZ77+Huffman / LZ4: not decoded
+                return false;
+            }
+            return true;
+        });
+        if (!st || p.truncated()) complete = false;
+    }
+    if (out.size() < kSmb2HeaderSize || magic_of(Bytes(out)) != Magic::smb2) {
+        weird("smb3_compressed_not_decoded", compression_name(ch.algorithm).data(), ts);
+        return;
+    }
+    Smb2Header h;
+    if (!parse_smb2_header(Bytes(out), h)) return;
+    const bool write = !h.response() && h.command == cmd::write;
+    const bool read = h.response() && h.command == cmd::read;
+    PduInfo inner{Magic::smb2, Bytes(out), static_cast<std::uint32_t>(std::max<std::size_t>(ch.original_size, out.size())), true};
+    if (write || read) {
+        // The data length comes from the uncompressed header; the data itself
+        // is only seen (for sniffing) when the whole message could be rebuilt.
+        DataRegion r;
+        bool ok;
+        if (write) {
+            WriteRequest w;
+            ok = static_cast<bool>(parse_write_request(Bytes(out), w));
+            r = w.data();
+        } else {
+            ReadResponse rr;
+            ok = static_cast<bool>(parse_read_response(Bytes(out), rr));
+            r = rr.data();
+        }
+        if (ok) {
+            StreamWants wants = on_stream_begin(d, inner, r, ts);
+            if (complete && r.offset < out.size()) {
+                Bytes data = Bytes(out).subspan(r.offset, std::min<std::size_t>(r.length, out.size() - r.offset));
+                for (int k = 0; k < wants.count; ++k) {
+                    std::uint64_t b = std::min<std::uint64_t>(wants.begin[k], data.size());
+                    std::uint64_t e = std::min<std::uint64_t>(wants.end[k], data.size());
+                    if (b < e) on_stream_data(d, b, data.subspan(b, e - b));
+                }
+            }
+            on_stream_end(d, ts);
+            return;
+        }
+    }
+    if (!complete) weird("smb3_compressed_not_decoded", compression_name(ch.algorithm).data(), ts);
+    smb2_pdu(d, inner, ts);
 }
 
 // ---- SMB1 ------------------------------------------------------------------

@@ -225,6 +225,8 @@ private:
         std::uint64_t length = 0;
     } stream_[2];
 
+    std::vector<std::uint8_t> decomp_;  // a compression transform rebuilt (bounded by max_pdu_buffer)
+
     struct WeirdCount {
         const char* name;
         std::uint64_t n;

@@ -574,6 +574,87 @@ TEST(SmbState, ServerSideSeenAsOriginatorIsTurnedAround) {
     EXPECT_EQ(f[0].id.resp_p, 445);
 }
 
+// A COMPRESSION_TRANSFORM message around `smb` (an SMB2 PDU).
+Buf chained(const std::vector<std::pair<std::uint16_t, Buf>>& payloads, std::uint32_t original) {
+    Buf b = hex("fc 53 4d 42");
+    put32(b, original);
+    for (const auto& [alg, data] : payloads) {
+        put16(b, alg);
+        put16(b, 0);
+        put32(b, static_cast<std::uint32_t>(data.size()));
+        b.insert(b.end(), data.begin(), data.end());
+    }
+    return b;
+}
+
+TEST(SmbState, ChainedCompressedWriteIsRebuilt) {
+    Harness h;
+    h.tree();
+    h.c2s(pdu(cmd::create, 10, 0, create_req("c.zip")));
+    h.s2c(pdu(cmd::create, 10, kResp, create_resp(1, 1)));
+    // WRITE of 512 bytes: header, fixed part and "PK\3\4" in a NONE payload,
+    // the remaining 506 zero bytes as a Pattern_V1 run.
+    Buf w = pdu(cmd::write, 11, 0, write_req(fid_bytes(1, 1), 0, hex("50 4b 03 04 14 00")));
+    w[0x44] = 0;  // Length 512 (the data continues in the pattern)
+    w[0x45] = 2;
+    Buf pattern = hex("00 00 00 00");  // Pattern 0x00, reserved
+    put32(pattern, 506);
+    h.c2s(chained({{compression::none, w}, {compression::pattern_v1, pattern}}, 112 + 512));
+    h.s2c(pdu(cmd::write, 11, kResp, write_resp(512)));
+    h.end();
+    auto f = h.files();
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].bytes_written, 512u);
+    EXPECT_EQ(f[0].content_type, "zip");
+    EXPECT_FALSE(h.weird("smb3_compressed_not_decoded"));
+}
+
+TEST(SmbState, UnchainedLz77WriteCountsFromItsHeader) {
+    Harness h;
+    h.tree();
+    h.c2s(pdu(cmd::create, 10, 0, create_req("big.bin")));
+    h.s2c(pdu(cmd::create, 10, kResp, create_resp(1, 1)));
+    // Unchained: the first 0x70 bytes (SMB2 header + WRITE fixed part) in
+    // clear, then 65536 bytes of data compressed with LZ77 (not decoded).
+    Buf w = pdu(cmd::write, 11, 0, write_req(fid_bytes(1, 1), 0, {}));
+    w[0x44] = 0;
+    w[0x45] = 0;
+    w[0x46] = 1;  // Length 65536
+    Buf m = hex("fc 53 4d 42");
+    put32(m, 112 + 65536);
+    put16(m, compression::lz77);
+    put16(m, 0);
+    put32(m, 112);  // Offset
+    m.insert(m.end(), w.begin(), w.end());
+    m.resize(m.size() + 300, 0x5a);  // the compressed bytes
+    h.c2s(m);
+    h.end();
+    auto f = h.files();
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].bytes_written, 65536u);
+    EXPECT_TRUE(f[0].content_type.empty());  // the content itself stays compressed
+}
+
+TEST(SmbState, MultiCreditRequestsMatchByTheirFirstMessageId) {
+    // A 1 MiB WRITE charged 16 credits uses MessageIds 100..115; its response
+    // carries 100, and the next request starts at 116.
+    Harness h;
+    h.tree();
+    h.c2s(pdu(cmd::create, 90, 0, create_req("m.bin")));
+    h.s2c(pdu(cmd::create, 90, kResp, create_resp(1, 1)));
+    Buf w = pdu(cmd::write, 100, 0, write_req(fid_bytes(1, 1), 0, Buf(1 << 20, 7)));
+    w[6] = 16;  // CreditCharge 16
+    h.c2s(w);
+    h.c2s(pdu(cmd::write, 116, 0, write_req(fid_bytes(1, 1), 1 << 20, Buf(10, 7))));
+    h.s2c(pdu(cmd::write, 116, kResp, write_resp(10)));
+    h.s2c(pdu(cmd::write, 100, kResp, error_body(), status::access_denied));  // answered last, refused
+    h.end();
+    auto f = h.files();
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].bytes_written, 10u);
+    EXPECT_EQ(h.conn->pending_requests(), 0u);
+}
+
 TEST(SmbState, Smb1AndxOffsetBackwardsIsAWeird) {
     Harness h;
     // SESSION_SETUP_ANDX request whose AndX offset points back into the header.
