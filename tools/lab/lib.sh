@@ -47,6 +47,8 @@ declare -gA LAB_SMBD_DIR=()
 declare -gA LAB_SSHD_PID=()
 declare -gA LAB_SSHD_DIR=()
 LAB_CLEANED=0
+LAB_CPU="${LAB_CPU:-}"             # CPU the run is pinned to (see lab__pin_cpu)
+LAB_ALL_CPUS=""
 
 # ----------------------------------------------------------------------------
 # messages
@@ -76,7 +78,7 @@ lab_require() {
         [smbclient]=smbclient [sshd]=openssh-server [ssh]=openssh-client
         [scp]=openssh-client [sftp]=openssh-client [ssh-keygen]=openssh-client
         [python3]=python3 [timeout]=coreutils [setsid]=util-linux
-        [flock]=util-linux [useradd]=passwd
+        [flock]=util-linux [taskset]=util-linux [useradd]=passwd
     )
     local missing=() cmd
     for cmd in "${!pkg_of[@]}"; do
@@ -112,6 +114,7 @@ lab_init() {
     trap 'exit 143' TERM
     lab_require
     PATH="$PATH:/usr/sbin:/sbin"
+    lab__pin_cpu
 
     local try
     for try in 1 2 3 4 5 6 7 8; do
@@ -133,7 +136,34 @@ lab_init() {
     ip -n "$LAB_SW_NS" link add "$LAB_BRIDGE" type bridge stp_state 0 forward_delay 0 mcast_snooping 0
     ip netns exec "$LAB_SW_NS" ethtool -K "$LAB_BRIDGE" tso off gso off gro off tx off >/dev/null
     ip -n "$LAB_SW_NS" link set "$LAB_BRIDGE" up
-    lab_log "lab $LAB_ID up (temp $LAB_TMP)"
+    lab_log "lab $LAB_ID up (temp $LAB_TMP, cpu $LAB_CPU)"
+}
+
+# lab__pin_cpu: run this script and everything it starts on one CPU.
+# veth hands each packet to the backlog of the CPU that sends it; when the
+# sender's segments are sent from two CPUs (the task moved, or an ACK
+# processed on the other CPU released more data), the bridge forwards them out
+# of order and TCP answers with spurious fast retransmits. One CPU per run
+# gives in-order captures like a real switch port. LAB_CPU picks the CPU;
+# by default it is derived from the PID so parallel runs spread out.
+lab__pin_cpu() {
+    local cpus cpu fd
+    mapfile -t cpus < <(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)), sep="\n")')
+    LAB_ALL_CPUS=$(IFS=,; printf '%s' "${cpus[*]}")
+    if [[ -z $LAB_CPU ]]; then
+        # Take a free CPU slot (a lock held until this run exits) so parallel
+        # runs land on different CPUs; if all are taken, share one.
+        for cpu in "${cpus[@]}"; do
+            exec {fd}>"/run/stagewatch-lab.cpu$cpu.lock"
+            if flock -n "$fd"; then
+                LAB_CPU=$cpu
+                break
+            fi
+            exec {fd}>&-
+        done
+        LAB_CPU=${LAB_CPU:-${cpus[$(($$ % ${#cpus[@]}))]}}
+    fi
+    taskset -cp "$LAB_CPU" $$ >/dev/null || lab_die "cannot pin the lab to CPU $LAB_CPU"
 }
 
 # lab__ns_quiet NS: no IPv6 (no router solicitations / MLD noise in captures).
@@ -280,7 +310,8 @@ lab_capture_start() {
     mkdir -p "$(dirname "$LAB_CAP_FILE")"
     # Write to stdout and let the shell redirect it: tcpdump's privilege drop
     # and any AppArmor profile then cannot stop it from writing the file.
-    setsid ip netns exec "$LAB_SW_NS" tcpdump -i "$LAB_BRIDGE" -n -s 0 -B 65536 --immediate-mode -U -w - \
+    # tcpdump itself may use every CPU: only the packet path is pinned.
+    setsid taskset -c "$LAB_ALL_CPUS" ip netns exec "$LAB_SW_NS" tcpdump -i "$LAB_BRIDGE" -n -s 0 -B 65536 --immediate-mode -U -w - \
         </dev/null >"$LAB_CAP_FILE" 2>"$LAB_CAP_ERR" &
     LAB_CAP_PID=$!
     local i

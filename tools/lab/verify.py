@@ -3,7 +3,8 @@
 
 Exit status 0 only if every check passes. Checks:
   capture   tshark reads it; no frame above 1514 bytes (offloads were off);
-            no bad IPv4/TCP checksum; no TCP segment tshark reports as lost.
+            no bad IPv4/TCP checksum; every TCP byte of every stream is in the
+            capture (no sequence hole left unfilled).
   smb       for every truth transfer (unencrypted): WRITE/READ lengths per
             file handle sum to the truth bytes and cover [0, bytes) without
             gaps; renames (SET_INFO FileRenameInformation with the new name),
@@ -29,6 +30,7 @@ import sys
 TSHARK_ENV_OPTS = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"]
 SMB_CREATE, SMB_CLOSE, SMB_READ, SMB_WRITE, SMB_SETINFO = 5, 6, 8, 9, 17
 DELETE_ON_CLOSE, DIRECTORY_FILE = 0x1000, 0x1
+STATUS_PENDING = 0x00000103
 
 
 class Report:
@@ -58,8 +60,8 @@ def tshark(args):
 
 FIELDS = ["frame.number", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "tcp.stream",
           "tcp.srcport", "tcp.dstport", "tcp.len", "tcp.flags.syn", "tcp.flags.ack",
-          "ip.checksum.status", "tcp.checksum.status", "tcp.analysis.lost_segment",
-          "tcp.analysis.ack_lost_segment", "ssh.protocol"]
+          "ip.checksum.status", "tcp.checksum.status", "tcp.seq", "tcp.analysis.retransmission",
+          "tcp.analysis.out_of_order", "ssh.protocol"]
 
 
 def read_frames(cap):
@@ -121,8 +123,37 @@ def check_capture(frames, rep):
     bad_ip = sum(1 for f in frames if f["ip.checksum.status"] == "0")
     bad_tcp = sum(1 for f in frames if f["tcp.checksum.status"] == "0")
     rep.check(bad_ip == 0 and bad_tcp == 0, "bad checksums: ip %d, tcp %d" % (bad_ip, bad_tcp))
-    lost = sum(1 for f in frames if f["tcp.analysis.lost_segment"] or f["tcp.analysis.ack_lost_segment"])
-    rep.check(lost == 0, "tcp segments reported lost: %d" % lost)
+    holes, streams = tcp_holes(frames)
+    rep.check(holes == 0, "every byte of %d TCP streams captured (holes: %d)" % (streams, holes))
+    retx = sum(1 for f in frames if f["tcp.analysis.retransmission"])
+    ooo = sum(1 for f in frames if f["tcp.analysis.out_of_order"])
+    rep.ok("info: %d retransmitted and %d out-of-order segments" % (retx, ooo))
+
+
+def tcp_holes(frames):
+    """Sequence-space holes per stream direction that no later segment fills
+    (relative sequence numbers; data starts at 1 after the SYN)."""
+    spans = collections.defaultdict(list)
+    syn = set()
+    for f in frames:
+        if not f.get("tcp.stream"):
+            continue
+        key = (f["tcp.stream"], f["ip.src"], f["tcp.srcport"])
+        if f["tcp.flags.syn"] in ("1", "True"):
+            syn.add(key)
+        n = int(f["tcp.len"] or 0)
+        if n:
+            seq = int(f["tcp.seq"])
+            spans[key].append((seq, seq + n))
+    holes = 0
+    for key, lst in spans.items():
+        lst.sort()
+        end = 1 if key in syn else lst[0][0]
+        for a, b in lst:
+            if a > end:
+                holes += 1
+            end = max(end, b)
+    return holes, len({k[0] for k in spans})
 
 
 # --- SMB ---------------------------------------------------------------------
@@ -198,8 +229,11 @@ def smb_model(pdus, streams):
         if not resp:
             reqs[key] = p
             continue
+        status = i(p.get("smb2.nt_status", "0"))
+        if status == STATUS_PENDING:
+            continue   # interim async response; the final one follows
         req = reqs.get(key, {})
-        ok = i(p.get("smb2.nt_status", "0")) == 0
+        ok = status == 0
         if cmd == 0 and p.get("smb2.dialect"):
             dialects[p["_stream"]].add(p["smb2.dialect"])
         elif cmd == 1 and ok and p.get("smb2.acct"):
@@ -265,10 +299,7 @@ def check_smb(truth, pdus, streams, rep):
         if (c, s, share) not in seen_pairs:
             seen_pairs.add((c, s, share))
             tc = [(tr, ok) for sid in sids for tr, ok in trees[sid] if share_of(tr) == share]
-            if t.get("encrypted"):
-                # The tree connect itself may already be encrypted.
-                pass
-            else:
+            if not t.get("encrypted"):  # else the tree connect is encrypted too
                 rep.check(any(ok for _, ok in tc), "tree connect %s -> \\\\%s\\%s succeeded" % (c, s, share))
             if want_dialect:
                 got = set().union(*(dialects[sid] for sid in sids))
@@ -323,9 +354,8 @@ def check_smb(truth, pdus, streams, rep):
                 used.add(id(hit[0]))
     if truth.get("smb_user"):
         for (c, s, share) in sorted(seen_pairs):
+            # Session setup precedes encryption, so the user is visible even then.
             got = set().union(*(users[sid] for sid in pair_streams(c, s)))
-            if any(t.get("encrypted") for t in truth["transfers"] if t["client"] == c and t["server"] == s):
-                continue
             rep.check(truth["smb_user"] in got, "NTLMSSP user %s->%s: %s" % (c, s, sorted(got)))
 
 
