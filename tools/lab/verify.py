@@ -14,6 +14,9 @@ Exit status 0 only if every check passes. Checks:
             between client and server is SMB3-encrypted (transform headers),
             the file name never appears in cleartext, and the client sent at
             least the file's bytes.
+  bulk      (--bulk) one large upload: every WRITE request of the file
+            answered with success, lengths summing to the truth bytes and
+            covering [0, bytes), none above the server's max write size.
   ssh       per truth connection (matched in time order per client/server
             pair): the banner exchange happened and the byte counts fit the
             kind (upload/download within 8% + 64 KiB of the file size,
@@ -64,14 +67,22 @@ FIELDS = ["frame.number", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "
           "tcp.analysis.out_of_order", "ssh.protocol"]
 
 
-def read_frames(cap):
-    out = tshark(["-r", cap, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
-                 + [x for f in FIELDS for x in ("-e", f)])
-    frames = []
-    for line in out.splitlines():
-        v = dict(zip(FIELDS, line.split("\t")))
-        frames.append(v)
-    return frames
+BULK_FIELDS = ["smb2.cmd", "smb2.flags.response", "smb2.msg_id", "smb2.nt_status", "smb2.write_length",
+               "smb2.file_offset", "smb2.fid", "smb2.filename", "smb2.dialect", "smb2.max_write_size"]
+
+
+def iter_frames(cap, fields):
+    """One tshark pass, one dict per frame (first occurrence of each field),
+    streamed so a multi-GB capture never sits in memory."""
+    cmd = ["tshark", "-n"] + TSHARK_ENV_OPTS + ["-r", cap, "-T", "fields", "-E", "separator=\t",
+                                                "-E", "occurrence=f"] + [x for f in fields for x in ("-e", f)]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        for line in p.stdout:
+            yield dict(zip(fields, line.rstrip("\n").split("\t")))
+        err = p.stderr.read()
+    if p.returncode != 0:
+        err = "\n".join(l for l in err.splitlines() if "Running as user" not in l)
+        raise SystemExit("verify: tshark failed (%d): %s" % (p.returncode, err))
 
 
 class Stream:
@@ -86,18 +97,43 @@ class Stream:
         self.banners = 0
 
 
-def tcp_streams(frames):
-    streams = {}
-    for f in frames:
-        if not f.get("tcp.stream"):
-            continue
-        s = streams.get(f["tcp.stream"])
+def is_set(v):
+    return v in ("1", "True")
+
+
+class CaptureScan:
+    """Everything verify needs from the per-frame fields, gathered in one
+    streaming pass: capture health, TCP streams, sequence coverage."""
+
+    def __init__(self):
+        self.frames = 0
+        self.biggest = 0
+        self.bad_ip = self.bad_tcp = 0
+        self.retx = self.ooo = 0
+        self.streams = {}
+        self.spans = collections.defaultdict(list)   # (stream, src, sport) -> merged [start, end) runs
+        self.syn = set()
+        self.index = {}                               # frame number -> (stream, src, dst)
+
+    def feed(self, f, keep_index):
+        self.frames += 1
+        self.biggest = max(self.biggest, int(f["frame.len"]))
+        self.bad_ip += f["ip.checksum.status"] == "0"
+        self.bad_tcp += f["tcp.checksum.status"] == "0"
+        self.retx += bool(f["tcp.analysis.retransmission"])
+        self.ooo += bool(f["tcp.analysis.out_of_order"])
+        if keep_index:
+            self.index[f["frame.number"]] = (f["tcp.stream"], f["ip.src"], f["ip.dst"])
+        sid = f["tcp.stream"]
+        if not sid:
+            return
+        s = self.streams.get(sid)
         if s is None:
-            s = streams[f["tcp.stream"]] = Stream(f["tcp.stream"])
+            s = self.streams[sid] = Stream(sid)
         src, dst = f["ip.src"], f["ip.dst"]
         if s.client is None:
             # The SYN's sender is the client; without a SYN, the lower port serves.
-            syn_only = f["tcp.flags.syn"] in ("1", "True") and f["tcp.flags.ack"] in ("0", "False")
+            syn_only = is_set(f["tcp.flags.syn"]) and not is_set(f["tcp.flags.ack"])
             if syn_only or int(f["tcp.srcport"]) > int(f["tcp.dstport"]):
                 s.client, s.server, s.cport, s.sport = src, dst, f["tcp.srcport"], f["tcp.dstport"]
             else:
@@ -113,47 +149,82 @@ def tcp_streams(frames):
             s.pkts_sc += 1 if n else 0
         if f.get("ssh.protocol"):
             s.banners += 1
-    return streams
-
-
-def check_capture(frames, rep):
-    rep.check(len(frames) > 0, "capture has %d frames" % len(frames))
-    biggest = max((int(f["frame.len"]) for f in frames), default=0)
-    rep.check(biggest <= 1514, "largest frame %d bytes (offloads off: <= 1514)" % biggest)
-    bad_ip = sum(1 for f in frames if f["ip.checksum.status"] == "0")
-    bad_tcp = sum(1 for f in frames if f["tcp.checksum.status"] == "0")
-    rep.check(bad_ip == 0 and bad_tcp == 0, "bad checksums: ip %d, tcp %d" % (bad_ip, bad_tcp))
-    holes, streams = tcp_holes(frames)
-    rep.check(holes == 0, "every byte of %d TCP streams captured (holes: %d)" % (streams, holes))
-    retx = sum(1 for f in frames if f["tcp.analysis.retransmission"])
-    ooo = sum(1 for f in frames if f["tcp.analysis.out_of_order"])
-    rep.ok("info: %d retransmitted and %d out-of-order segments" % (retx, ooo))
-
-
-def tcp_holes(frames):
-    """Sequence-space holes per stream direction that no later segment fills
-    (relative sequence numbers; data starts at 1 after the SYN)."""
-    spans = collections.defaultdict(list)
-    syn = set()
-    for f in frames:
-        if not f.get("tcp.stream"):
-            continue
-        key = (f["tcp.stream"], f["ip.src"], f["tcp.srcport"])
-        if f["tcp.flags.syn"] in ("1", "True"):
-            syn.add(key)
-        n = int(f["tcp.len"] or 0)
+        key = (sid, src, f["tcp.srcport"])
+        if is_set(f["tcp.flags.syn"]):
+            self.syn.add(key)
         if n:
             seq = int(f["tcp.seq"])
-            spans[key].append((seq, seq + n))
-    holes = 0
-    for key, lst in spans.items():
-        lst.sort()
-        end = 1 if key in syn else lst[0][0]
-        for a, b in lst:
-            if a > end:
-                holes += 1
-            end = max(end, b)
-    return holes, len({k[0] for k in spans})
+            runs = self.spans[key]
+            if runs and runs[-1][0] <= seq <= runs[-1][1]:
+                runs[-1][1] = max(runs[-1][1], seq + n)
+            else:
+                runs.append([seq, seq + n])
+
+    def holes(self):
+        """Sequence-space holes per stream direction that no segment fills
+        (relative sequence numbers; data starts at 1 after the SYN)."""
+        holes = 0
+        for key, runs in self.spans.items():
+            runs.sort()
+            end = 1 if key in self.syn else runs[0][0]
+            for a, b in runs:
+                if a > end:
+                    holes += 1
+                end = max(end, b)
+        return holes
+
+    def report(self, rep):
+        rep.check(self.frames > 0, "capture has %d frames" % self.frames)
+        rep.check(self.biggest <= 1514, "largest frame %d bytes (offloads off: <= 1514)" % self.biggest)
+        rep.check(self.bad_ip == 0 and self.bad_tcp == 0,
+                  "bad checksums: ip %d, tcp %d" % (self.bad_ip, self.bad_tcp))
+        holes = self.holes()
+        rep.check(holes == 0, "every byte of %d TCP streams captured (holes: %d)"
+                  % (len({k[0] for k in self.spans}), holes))
+        rep.ok("info: %d retransmitted and %d out-of-order segments" % (self.retx, self.ooo))
+
+
+class BulkScan:
+    """Large single uploads: WRITE requests from the per-frame fields."""
+
+    def __init__(self):
+        self.creates = {}
+        self.fid_named = {}
+        self.writes = {}
+        self.final = {}
+        self.negotiated = set()
+
+    def feed(self, f):
+        cmd = f["smb2.cmd"]
+        if cmd == "5":
+            if not is_set(f["smb2.flags.response"]):
+                self.creates[(f["tcp.stream"], f["smb2.msg_id"])] = f["smb2.filename"]
+            elif f["smb2.fid"]:
+                self.fid_named[f["smb2.fid"]] = self.creates.get((f["tcp.stream"], f["smb2.msg_id"]))
+        elif cmd == "9":
+            if not is_set(f["smb2.flags.response"]):
+                self.writes[f["smb2.msg_id"]] = (f["smb2.fid"], int(f["smb2.file_offset"]),
+                                                 int(f["smb2.write_length"]))
+            elif i(f["smb2.nt_status"]) != STATUS_PENDING:
+                self.final[f["smb2.msg_id"]] = i(f["smb2.nt_status"]) == 0
+        if f["smb2.dialect"] and f["smb2.max_write_size"]:
+            self.negotiated.add((f["smb2.dialect"], f["smb2.max_write_size"]))
+
+    def report(self, truth, rep):
+        (t,) = [x for x in truth["transfers"] if x["op"] == "write"]
+        for d, m in sorted(self.negotiated):
+            rep.ok("negotiated dialect %s, max write %s" % (d, m))
+        fids = {fid for fid, name in self.fid_named.items() if name == t["name"]}
+        rep.check(len(fids) == 1, "CREATE of %s seen" % t["name"])
+        spans = [(o, n, self.final.get(m, False)) for m, (fid, o, n) in self.writes.items() if fid in fids]
+        total = sum(n for o, n, ok in spans if ok)
+        biggest = max((n for _, n, _ in spans), default=0)
+        rep.check(all(ok for *_, ok in spans), "%d WRITE requests, all answered with success" % len(spans))
+        rep.check(total == t["bytes"] and covered(spans, t["bytes"]),
+                  "WRITE lengths sum to %d and cover the file contiguously (truth %d); largest WRITE %d"
+                  % (total, t["bytes"], biggest))
+        if truth.get("smb_max_write"):
+            rep.check(biggest <= truth["smb_max_write"], "no WRITE above %d bytes" % truth["smb_max_write"])
 
 
 # --- SMB ---------------------------------------------------------------------
@@ -178,7 +249,7 @@ def read_smb(cap, frame_index):
         num = layers["frame"]["frame.number"]
         if isinstance(num, list):
             num = num[0]
-        fr = frame_index[num]
+        stream, src, dst = frame_index[num]
         smbs = layers.get("smb2", [])
         if isinstance(smbs, dict):
             smbs = [smbs]
@@ -186,9 +257,9 @@ def read_smb(cap, frame_index):
             flat = {}
             flatten(pdu, flat)
             flat["_frame"] = int(num)
-            flat["_stream"] = fr["tcp.stream"]
-            flat["_src"] = fr["ip.src"]
-            flat["_dst"] = fr["ip.dst"]
+            flat["_stream"] = stream
+            flat["_src"] = src
+            flat["_dst"] = dst
             pdus.append(flat)
     return pdus
 
@@ -418,20 +489,32 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--capture", required=True)
     ap.add_argument("--truth", required=True)
+    ap.add_argument("--bulk", action="store_true",
+                    help="large single-upload capture: check WRITEs from per-frame fields (no JSON pass)")
     a = ap.parse_args()
     with open(a.truth) as f:
         truth = json.load(f)
     rep = Report()
-    frames = read_frames(a.capture)
-    check_capture(frames, rep)
-    streams = tcp_streams(frames)
+    scan = CaptureScan()
+    bulk = BulkScan() if a.bulk else None
+    for f in iter_frames(a.capture, FIELDS + BULK_FIELDS if a.bulk else FIELDS):
+        scan.feed(f, keep_index=not a.bulk)
+        if bulk:
+            bulk.feed(f)
+    scan.report(rep)
+    if bulk:
+        bulk.report(truth, rep)
+        return finish(rep, a.capture)
     if any(t["proto"] == "smb" for t in truth["transfers"]):
-        index = {f["frame.number"]: f for f in frames}
-        check_smb(truth, read_smb(a.capture, index), streams, rep)
-    check_ssh(truth, streams, rep)
+        check_smb(truth, read_smb(a.capture, scan.index), scan.streams, rep)
+    check_ssh(truth, scan.streams, rep)
+    return finish(rep, a.capture)
+
+
+def finish(rep, capture):
     for line in rep.lines:
         print(line)
-    print("verify: %s: %d checks, %d failed" % (a.capture, len(rep.lines), rep.fail))
+    print("verify: %s: %d checks, %d failed" % (capture, len(rep.lines), rep.fail))
     return 1 if rep.fail else 0
 
 
