@@ -78,7 +78,7 @@ lab_require() {
         [smbclient]=smbclient [sshd]=openssh-server [ssh]=openssh-client
         [scp]=openssh-client [sftp]=openssh-client [ssh-keygen]=openssh-client
         [python3]=python3 [timeout]=coreutils [setsid]=util-linux
-        [flock]=util-linux [taskset]=util-linux [useradd]=passwd
+        [flock]=util-linux [taskset]=util-linux [setpriv]=util-linux [useradd]=passwd
     )
     local missing=() cmd
     for cmd in "${!pkg_of[@]}"; do
@@ -375,6 +375,11 @@ lab_smbd_start() {
     chmod 0700 "$d/private"
     chmod 0755 "$d" "$d/shares"
     chown "$LAB_SMB_USER:" "$d"/shares/{data,stage,public,secure}
+    # smbd serves files as the lab user: every directory above the shares must
+    # be traversable by it (a TMPDIR under /root would not be).
+    setpriv --reuid="$LAB_SMB_USER" --regid="$LAB_SMB_USER" --clear-groups \
+        test -w "$d/shares/data" ||
+        lab_die "user $LAB_SMB_USER cannot reach $d/shares; set TMPDIR to a world-traversable directory"
     local nb
     nb=$(printf '%s' "$host" | tr 'a-z-' 'A-Z_' | cut -c1-15)
     cat >"$d/smb.conf" <<EOF
