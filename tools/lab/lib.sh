@@ -78,7 +78,7 @@ lab_require() {
         [smbclient]=smbclient [sshd]=openssh-server [ssh]=openssh-client
         [scp]=openssh-client [sftp]=openssh-client [ssh-keygen]=openssh-client
         [python3]=python3 [timeout]=coreutils [setsid]=util-linux
-        [flock]=util-linux [taskset]=util-linux [useradd]=passwd
+        [flock]=util-linux [taskset]=util-linux [setpriv]=util-linux [useradd]=passwd
     )
     local missing=() cmd
     for cmd in "${!pkg_of[@]}"; do
@@ -375,6 +375,11 @@ lab_smbd_start() {
     chmod 0700 "$d/private"
     chmod 0755 "$d" "$d/shares"
     chown "$LAB_SMB_USER:" "$d"/shares/{data,stage,public,secure}
+    # smbd serves files as the lab user: every directory above the shares must
+    # be traversable by it (a TMPDIR under /root would not be).
+    setpriv --reuid="$LAB_SMB_USER" --regid="$LAB_SMB_USER" --clear-groups \
+        test -w "$d/shares/data" ||
+        lab_die "user $LAB_SMB_USER cannot reach $d/shares; set TMPDIR to a world-traversable directory"
     local nb
     nb=$(printf '%s' "$host" | tr 'a-z-' 'A-Z_' | cut -c1-15)
     cat >"$d/smb.conf" <<EOF
@@ -742,10 +747,11 @@ lab_pick() {
 # ----------------------------------------------------------------------------
 # files and truth
 
-# lab_mkfile KIND SIZE SEED PATH: deterministic test file (see mkfile.py).
+# lab_mkfile KIND SIZE SEED PATH [INPUT...]: deterministic test file (see
+# mkfile.py); prints its size.
 lab_mkfile() {
     mkdir -p "$(dirname "$4")"
-    python3 "$LAB_DIR/mkfile.py" --kind "$1" --size "$2" --seed "$3" --out "$4"
+    python3 "$LAB_DIR/mkfile.py" --kind "$1" --size "$2" --seed "$3" --out "$4" "${@:5}"
 }
 
 # lab_truth SUBCOMMAND ARGS...: edit the truth manifest (see truth.py).
@@ -756,4 +762,154 @@ lab_truth() {
 # lab_verify CAPTURE TRUTH: check the capture against the truth with tshark.
 lab_verify() {
     python3 "$LAB_DIR/verify.py" --capture "$1" --truth "$2"
+}
+
+# ----------------------------------------------------------------------------
+# scenarios
+#
+# A scenario script calls lab_scenario_begin NAME "$@" (parses --seed N and
+# --out DIR, sets up the lab, seeds lab_rand), adds hosts with
+# lab_scenario_host, starts services, calls lab_scenario_capture, drives the
+# clients while recording truth with lab_t_smb / lab_t_ssh, and ends with
+# lab_scenario_end, which stops the capture, writes truth.json, checks the
+# capture against it with tshark and copies capture.pcap, truth.json and
+# verify.txt to the output directory.
+
+LAB_SCENARIO=""
+LAB_SEED=""
+LAB_OUT=""
+LAB_T0=""
+declare -gA LAB_USED_IP=()
+
+lab_scenario_begin() {
+    LAB_SCENARIO=$1
+    shift
+    LAB_SEED=7
+    LAB_OUT=""
+    while (($#)); do
+        case $1 in
+            --seed) LAB_SEED=$2; shift 2 ;;
+            --out) LAB_OUT=$2; shift 2 ;;
+            *) lab_die "usage: $LAB_SCENARIO [--seed N] [--out DIR]" ;;
+        esac
+    done
+    [[ $LAB_SEED =~ ^[0-9]+$ ]] || lab_die "--seed must be a non-negative integer"
+    [[ -n $LAB_OUT ]] || LAB_OUT="$LAB_DIR/../../lab-out/scenarios/$LAB_SCENARIO-seed$LAB_SEED"
+    mkdir -p "$LAB_OUT"
+    LAB_OUT=$(cd "$LAB_OUT" && pwd)
+    rm -f "$LAB_OUT/capture.pcap" "$LAB_OUT/truth.json" "$LAB_OUT/verify.txt"
+    LAB_T0=$(date +%s.%N)
+    lab_init
+    lab_rand_seed "$LAB_SEED" "$LAB_SCENARIO"
+    lab_truth init --scenario "$LAB_SCENARIO" --seed "$LAB_SEED" --capture capture.pcap \
+        --set-str smb_user="$LAB_SMB_USER"
+}
+
+# lab_scenario_host NAME ROLE: a host at a seeded random address in LAB_NET.
+lab_scenario_host() {
+    local name=$1 role=$2 n
+    while :; do
+        lab_rand 10 250
+        n=$REPLY
+        [[ -n ${LAB_USED_IP[$n]:-} ]] || break
+    done
+    LAB_USED_IP[$n]=1
+    lab_add_host "$name" "$LAB_NET_PREFIX.$n"
+    lab_truth host --name "$name" --ip "$LAB_NET_PREFIX.$n" --role "$role"
+}
+
+lab_scenario_capture() {
+    lab_capture_start "$LAB_TMP/capture.pcap"
+}
+
+lab_scenario_end() {
+    lab_capture_stop
+    lab_truth finish --out "$LAB_TMP/truth.json"
+    if ! (cd "$LAB_TMP" && lab_verify capture.pcap truth.json >verify.txt); then
+        cat "$LAB_TMP/verify.txt" >&2
+        lab_die "scenario $LAB_SCENARIO: capture does not match its truth"
+    fi
+    cp "$LAB_TMP/capture.pcap" "$LAB_TMP/truth.json" "$LAB_TMP/verify.txt" "$LAB_OUT/"
+    lab_log "$(tail -n 1 "$LAB_TMP/verify.txt")"
+    lab_log "scenario $LAB_SCENARIO seed $LAB_SEED: $(stat -c %s "$LAB_OUT/capture.pcap") bytes in $(awk -v a="$LAB_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s -> $LAB_OUT"
+}
+
+# lab_t_smb OP CLIENT SERVER SHARE NAME FILE [truth.py options...]: record one
+# SMB operation (hosts by name; FILE is the local copy whose size is the truth).
+lab_t_smb() {
+    local op=$1 c=$2 s=$3 share=$4 name=$5 file=$6
+    shift 6
+    local fa=(--file "$file")
+    [[ -n $file ]] || fa=()
+    lab_truth transfer --proto smb --client "$(lab_ip "$c")" --server "$(lab_ip "$s")" \
+        --share "$share" --name "$name" --op "$op" "${fa[@]}" "$@"
+}
+
+# lab_t_ssh OP CLIENT SERVER NAME FILE [truth.py options...]
+lab_t_ssh() {
+    local op=$1 c=$2 s=$3 name=$4 file=$5
+    shift 5
+    lab_truth transfer --proto ssh --client "$(lab_ip "$c")" --server "$(lab_ip "$s")" \
+        --name "$name" --op "$op" --file "$file" "$@"
+}
+
+# lab_ips HOST...: comma-separated addresses (for notices).
+lab_ips() {
+    local h ips=()
+    for h in "$@"; do
+        ips+=("$(lab_ip "$h")")
+    done
+    (IFS=,; printf '%s\n' "${ips[*]}")
+}
+
+# lab_pick_dialect: one of SMB3_11 (most), SMB3_00, SMB2_10 in REPLY.
+lab_pick_dialect() {
+    lab_pick SMB3_11 SMB3_11 SMB3_11 SMB3_00 SMB2_10
+}
+
+# lab_smb_dialect_opts DIALECT: smbclient options forcing that dialect, in
+# LAB_DIALECT_OPTS; the dialect as the wire names it (3.1.1) in LAB_DIALECT_WIRE.
+# shellcheck disable=SC2034  # both results are read by the scenario scripts
+lab_smb_dialect_opts() {
+    LAB_DIALECT_OPTS=(-m "$1" --option="client min protocol=$1")
+    case $1 in
+        SMB3_11) LAB_DIALECT_WIRE=3.1.1 ;;
+        SMB3_00) LAB_DIALECT_WIRE=3.0 ;;
+        SMB2_10) LAB_DIALECT_WIRE=2.1 ;;
+        SMB2_02) LAB_DIALECT_WIRE=2.0.2 ;;
+        *) lab_die "unknown dialect $1" ;;
+    esac
+}
+
+LAB_NAME_WORDS=(finance payroll hr legal sales crm backup export q3 q4 board audit
+    invoices contracts customers project-x budget forecast mailbox pst sql-dump)
+
+# lab_rand_name PREFIX EXT: a seeded file name like "<prefix>-payroll-0417.<ext>".
+lab_rand_name() {
+    local prefix=$1 ext=$2 w
+    lab_pick "${LAB_NAME_WORDS[@]}"
+    w=$REPLY
+    lab_rand 100 9999
+    REPLY="${prefix:+$prefix-}$w-$(printf '%04d' "$REPLY").$ext"
+}
+
+# lab_bg_public_read READER SERVER: guest reads a small file from the public
+# share of SERVER (the file is put on the server's disk before the capture).
+lab_bg_public_seed() {
+    local server=$1 f
+    f="$(lab_smb_share_dir "$server" public)/welcome.txt"
+    lab_mkfile text 1800 "$LAB_SEED" "$f" >/dev/null
+}
+lab_bg_public_read() {
+    local reader=$1 server=$2
+    lab_smbclient "$reader" "$server" public "ls; get welcome.txt $LAB_TMP/bg-welcome-$reader.txt" -N
+    lab_t_smb read "$reader" "$server" public welcome.txt "$LAB_TMP/bg-welcome-$reader.txt" \
+        --set background=true --set-str user=guest
+}
+
+# lab_bg_ssh CLIENT SERVER: a short interactive admin session.
+lab_bg_ssh() {
+    lab_ssh_interactive "$1" "$2" 'uptime' 'df -h /'
+    lab_truth connection --client "$(lab_ip "$1")" --server "$(lab_ip "$2")" --kind interactive \
+        --auth-success true --set background=true
 }

@@ -16,6 +16,10 @@ capture gives the same file sizes. Kinds:
           a minimal OOXML package (a zip whose first member is
           [Content_Types].xml), padded with a stored media member
   pdf     a small PDF-shaped file (%PDF-1.4 ... %%EOF), exactly SIZE bytes
+  gz      a real gzip stream (python gzip, mtime 0) of random bytes, about
+          SIZE bytes
+  zip-of  a real zip (deflate) of the INPUT files given after the options,
+          stored under their base names; SIZE is ignored
 
 Only the zip-based kinds can be slightly larger than SIZE when SIZE is below
 their minimal structure; every caller reads the real size with stat.
@@ -158,6 +162,23 @@ def magic_then_random(rng, size, magic):
     return magic + rng.randbytes(size - len(magic))
 
 
+def gzip_bytes(rng, size):
+    import gzip
+    return gzip.compress(rng.randbytes(max(0, size - 38)), compresslevel=6, mtime=0)
+
+
+def zip_of(inputs):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for path in inputs:
+            info = zipfile.ZipInfo(os.path.basename(path), date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with open(path, "rb") as f:
+                zf.writestr(info, f.read())
+    return buf.getvalue()
+
+
 def build(kind, size, seed):
     rng = random.Random("stagewatch-lab:%s:%d:%d" % (kind, size, seed))
     if kind == "random":
@@ -178,6 +199,8 @@ def build(kind, size, seed):
         return ooxml_zip(rng, size, kind)
     if kind == "pdf":
         return pdf_bytes(rng, size)
+    if kind == "gz":
+        return gzip_bytes(rng, size)
     raise SystemExit("mkfile: unknown kind %r" % kind)
 
 
@@ -199,6 +222,7 @@ def main():
     ap.add_argument("--size", required=True, type=int)
     ap.add_argument("--seed", required=True, type=int)
     ap.add_argument("--out", required=True)
+    ap.add_argument("inputs", nargs="*", help="input files for --kind zip-of")
     a = ap.parse_args()
     if a.size < 0:
         raise SystemExit("mkfile: negative size")
@@ -206,6 +230,11 @@ def main():
     try:
         if a.kind == "random" and a.size > (64 << 20):
             write_random_stream(tmp, a.size, a.seed)
+        elif a.kind == "zip-of":
+            if not a.inputs:
+                raise SystemExit("mkfile: zip-of needs input files")
+            with open(tmp, "wb") as f:
+                f.write(zip_of(a.inputs))
         else:
             data = build(a.kind, a.size, a.seed)
             with open(tmp, "wb") as f:

@@ -54,6 +54,8 @@ def sniff(path):
         return "rar5", "rar"
     if head.startswith(b"Rar!\x1a\x07\x00"):
         return "rar4", "rar"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip", "gzip"
     if head.startswith(b"%PDF-"):
         return "pdf", None
     if all(32 <= b < 127 or b in (9, 10, 13) for b in head):
@@ -125,7 +127,7 @@ def main():
     ap.add_argument("--set", action="append", dest="sets")
     ap.add_argument("--set-str", action="append", dest="set_strs")
     ap.add_argument("--out")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
 
     if a.cmd == "init":
         m = {"scenario": a.scenario, "seed": a.seed, "capture": a.capture,

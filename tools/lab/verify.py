@@ -359,30 +359,30 @@ def check_smb(truth, pdus, streams, rep):
         return {sid for sid, st in streams.items() if st.client == c and st.server == s and st.sport == "445"}
 
     used = set()
+    enc_pairs = collections.defaultdict(int)
     want_dialect = truth.get("dialect")
     seen_pairs = set()
     for t in [t for t in truth["transfers"] if t["proto"] == "smb"]:
         c, s, share, name, op = t["client"], t["server"], t["share"], t["name"], t["op"]
         sids = pair_streams(c, s)
         label = "smb %s %s->%s %s %s" % (op, c, s, share, name)
-        if not rep.check(bool(sids), "%s: SMB connection seen" % label):
+        if not sids:
+            rep.bad("%s: no SMB connection between them" % label)
             continue
         if (c, s, share) not in seen_pairs:
             seen_pairs.add((c, s, share))
             tc = [(tr, ok) for sid in sids for tr, ok in trees[sid] if share_of(tr) == share]
             if not t.get("encrypted"):  # else the tree connect is encrypted too
                 rep.check(any(ok for _, ok in tc), "tree connect %s -> \\\\%s\\%s succeeded" % (c, s, share))
-            if want_dialect:
+            want = t.get("dialect") or want_dialect
+            if want:
                 got = set().union(*(dialects[sid] for sid in sids))
-                rep.check(got == {dialect_code(want_dialect)},
-                          "dialect %s->%s %s (want %s)" % (c, s, sorted(got), want_dialect))
+                rep.check(got == {dialect_code(want)},
+                          "dialect %s->%s %s (want %s)" % (c, s, sorted(got), want))
         if t.get("encrypted"):
-            enc = sum(encrypted[sid] for sid in sids)
-            sent = sum(streams[sid].bytes_cs for sid in sids)
             clear = [h for h in handles if h.stream in sids and h.name == name]
-            rep.check(enc > 0 and not clear and (t["bytes"] or 0) <= sent,
-                      "%s: %d encrypted SMB3 PDUs, name not in cleartext, client sent %d >= %d bytes"
-                      % (label, enc, sent, t["bytes"] or 0))
+            rep.check(not clear, "%s: name not in cleartext" % label)
+            enc_pairs[(c, s)] += t["bytes"] or 0
             continue
         cands = [h for h in handles if h.stream in sids and h.name == name and share_of(h.tree) == share
                  and id(h) not in used]
@@ -423,11 +423,21 @@ def check_smb(truth, pdus, streams, rep):
             rep.check(bool(hit), "%s: directory CREATE succeeded" % label)
             if hit:
                 used.add(id(hit[0]))
-    if truth.get("smb_user"):
-        for (c, s, share) in sorted(seen_pairs):
-            # Session setup precedes encryption, so the user is visible even then.
-            got = set().union(*(users[sid] for sid in pair_streams(c, s)))
-            rep.check(truth["smb_user"] in got, "NTLMSSP user %s->%s: %s" % (c, s, sorted(got)))
+    for (c, s), want in sorted(enc_pairs.items()):
+        sids = pair_streams(c, s)
+        enc = sum(encrypted[sid] for sid in sids)
+        sent = sum(streams[sid].bytes_cs for sid in sids)
+        rep.check(enc > 0 and want <= sent <= want * 1.08 + 65536 * len(sids),
+                  "smb encrypted %s->%s: %d TRANSFORM PDUs, client sent %d bytes for %d bytes of files"
+                  % (c, s, enc, sent, want))
+    expected_users = collections.defaultdict(set)
+    for t in truth["transfers"]:
+        if t["proto"] == "smb" and (t.get("user") or truth.get("smb_user")):
+            expected_users[(t["client"], t["server"])].add(t.get("user") or truth["smb_user"])
+    for (c, s), want in sorted(expected_users.items()):
+        # Session setup precedes encryption, so the user is visible even then.
+        got = set().union(*(users[sid] for sid in pair_streams(c, s)))
+        rep.check(got == want, "NTLMSSP user %s->%s: %s (want %s)" % (c, s, sorted(got), sorted(want)))
 
 
 def dialect_code(d):
