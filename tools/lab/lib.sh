@@ -28,6 +28,7 @@ LAB_SMB_PASS="${LAB_SMB_PASS:-Lab-Passw0rd-7}"
 LAB_SMB_DOMAIN="${LAB_SMB_DOMAIN:-LAB}"
 LAB_SSH_USER="root"                           # sshd login user (see README)
 LAB_CMD_TIMEOUT="${LAB_CMD_TIMEOUT:-60}"      # default bound for one client command
+LAB_RATE="${LAB_RATE:-400mbit}"               # per-host send rate (tc tbf); 0 = unshaped
 
 LAB_ID=""
 LAB_TMP=""
@@ -195,6 +196,14 @@ lab_add_host() {
     ip -n "$LAB_SW_NS" link set "$sport" up
     ip -n "$ns" addr add "${ip}/24" dev "$hport"
     ip -n "$ns" link set "$hport" up
+    # Shape each host's sending so that tcpdump keeps up on a busy 2-core CI
+    # machine: an unshaped veth moves several Gbit/s and tcpdump then drops
+    # packets under load. A token bucket with a deep queue: TCP's own
+    # backpressure (TSQ) keeps the queue from overflowing.
+    if [[ -n ${LAB_RATE:-} && ${LAB_RATE} != 0 ]]; then
+        tc -n "$ns" qdisc replace dev "$hport" root tbf rate "$LAB_RATE" burst 256kb limit 32mb 2>/dev/null \
+            || lab_log "warning: cannot shape $hport to $LAB_RATE (no tbf qdisc); running unshaped"
+    fi
     LAB_HOSTS+=("$name")
     LAB_HOST_NS[$name]=$ns
     LAB_HOST_IP[$name]=$ip
