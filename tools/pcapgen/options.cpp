@@ -34,7 +34,7 @@ bool parse_scaled(const std::string& s, std::uint64_t& out, double unit) {
 }
 
 struct Ranges {
-    std::string file_size = "256K..256M";
+    std::string file_size = "64K..64M";
     std::string write_size = "1M..8M";
     std::string files_per_session = "1..8";
     std::string size = "100M";

@@ -26,7 +26,7 @@ struct Options {
     double retransmit_rate = 0.002;  // per data segment: sent twice with the same seq
     std::uint32_t mtu = 1500;
     std::uint64_t link_rate = 1000000000;  // bit/s of the monitored link
-    SizeRange file_size{std::uint64_t{256} << 10, std::uint64_t{256} << 20};
+    SizeRange file_size{std::uint64_t{64} << 10, std::uint64_t{64} << 20};
     SizeRange write_size{std::uint64_t{1} << 20, std::uint64_t{8} << 20};
     SizeRange files_per_session{1, 8};
     double read_fraction = 0.1;    // share of SMB file opens that read instead of write

@@ -186,6 +186,7 @@ private:
     // --- byte budget ---
     std::uint64_t wire_estimate(const TcpConn& c, std::uint64_t payload) const;
     std::uint64_t payload_for(const TcpConn& c, std::uint64_t wire) const;
+    std::uint64_t fair_file_cap() const;
     // Bytes still unreserved for a kind. Background traffic has its own part
     // of --size (so big file copies that reserve early cannot starve it);
     // SMB and SSH share the rest.

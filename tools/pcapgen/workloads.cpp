@@ -40,6 +40,15 @@ constexpr const char* kUserAgents[] = {
     "Microsoft-Delivery-Optimization/10.0", "curl/7.88.1", "Wget/1.21.3"};
 
 std::uint64_t us(std::uint64_t v) { return v * 1000; }
+
+// Budget estimates (bytes on the wire) for the parts of an SMB session that
+// do not depend on file sizes: handshake, negotiate, two session setups, tree
+// connect, tree disconnect, logoff, teardown; and per file CREATE + CLOSE.
+constexpr std::uint64_t kSmbSessionPayload = 2400;
+constexpr std::uint64_t kSmbSessionFrames = 20;
+constexpr std::uint64_t kSmbFileOverhead = 900;
+constexpr std::uint64_t kSmbIoOverhead = 200 + 2 * 66;  // WRITE/READ header, response, its frame
+constexpr std::uint64_t kSmbMinFile = 8192;
 std::uint64_t ms(std::uint64_t v) { return v * 1000000; }
 
 // A zip local file header (APPNOTE 4.3.7) for `inner`, deflated.
@@ -106,6 +115,14 @@ void Sim::file_magic(Actor& a, const std::string& ext, const std::string& base, 
     }
 }
 
+// With many clients and a small --size, the first sessions would reserve the
+// whole budget with a few large files. Capping a file at four times a
+// client's fair share of the SMB/SSH budget lets every client take part.
+std::uint64_t Sim::fair_file_cap() const {
+    const std::uint64_t fg = opt_.size - background_budget_;
+    return std::max<std::uint64_t>(kSmbMinFile, fg / clients_.size() * 4);
+}
+
 Sim::Start Sim::start_workload(Actor& a) {
     const std::uint64_t left = budget_left(a.background ? kBackground : kSmb);
     const double fs = opt_.smb_fraction, fh = opt_.ssh_fraction;
@@ -127,6 +144,7 @@ Sim::Start Sim::start_workload(Actor& a) {
         return Start::kStarted;
     }
     if (fs + fh <= 1e-9 || left < 32768) return Start::kDone;
+    // (32 KiB covers an SMB session's fixed part and its first file.)
     if (active_background_ > 0 && bg_fraction > 1e-9 &&
         static_cast<double>(by_kind[kSmb] + by_kind[kSsh]) > (fs + fh) * emitted + slack) {
         a.ready_ns += us(a.rng.range(500, 5000));
@@ -173,7 +191,7 @@ Task Sim::smb_session(Actor& a, std::uint32_t server) {
         t.start_ns = std::max(a.ready_ns, clock_ns_);
         truth_.smb_sessions.push_back(std::move(t));
     }
-    plan(kSmb, wire_estimate(a.conn, 4200) + 26 * 66);
+    plan(kSmb, wire_estimate(a.conn, kSmbSessionPayload) + kSmbSessionFrames * 66);
 
     // One request and its response; the response goes out after the
     // server's processing time.
@@ -187,6 +205,26 @@ Task Sim::smb_session(Actor& a, std::uint32_t server) {
         queue(a, kS2C, head_msg(a, 1, rs.size()), server_delay(a, srv_lo_us, srv_hi_us));
     };
     auto now = [&] { return std::max(a.ready_ns, clock_ns_); };
+
+    // The client's I/O size for this session, a multiple of 64 KiB when the
+    // range allows (Windows and smbclient use 1, 4 or 8 MiB).
+    std::uint64_t io = a.rng.range(opt_.write_size.lo, opt_.write_size.hi);
+    if (io >= 65536 && (io & ~std::uint64_t{65535}) >= opt_.write_size.lo) io &= ~std::uint64_t{65535};
+    // Reserves the budget for the next file and returns its size (0: none
+    // left). The first file is reserved with the session so that every
+    // session that starts copies at least one file.
+    auto reserve_file = [&]() -> std::uint64_t {
+        const std::uint64_t left = budget_left(kSmb);
+        if (left < kSmbFileOverhead + kSmbMinFile) return 0;
+        const std::uint64_t size_cap = std::max(fair_file_cap(), opt_.file_size.lo);
+        std::uint64_t size = std::min(a.rng.log_uniform(opt_.file_size.lo, opt_.file_size.hi), size_cap);
+        const std::uint64_t fits = payload_for(a.conn, left - kSmbFileOverhead);
+        size = std::max<std::uint64_t>(std::min(size, fits * 97 / 100), 1024);
+        const std::uint64_t ios = (size + io - 1) / io;
+        plan(kSmb, wire_estimate(a.conn, size) + ios * kSmbIoOverhead + kSmbFileOverhead);
+        return size;
+    };
+    const std::uint64_t first_size = reserve_file();
 
     queue_connect(a);
     exchange([&](Buf& b) { smb.negotiate_request(b); },
@@ -204,20 +242,12 @@ Task Sim::smb_session(Actor& a, std::uint32_t server) {
              us(a.rng.range(100, 2000)), 50, 500);
     co_await drain(a);
 
-    // The client's I/O size for this session, a multiple of 64 KiB when the
-    // range allows (Windows and smbclient use 1, 4 or 8 MiB).
-    std::uint64_t io = a.rng.range(opt_.write_size.lo, opt_.write_size.hi);
-    if (io >= 65536 && (io & ~std::uint64_t{65535}) >= opt_.write_size.lo) io &= ~std::uint64_t{65535};
     const std::uint64_t nfiles = a.rng.range(opt_.files_per_session.lo, opt_.files_per_session.hi);
     const std::uint64_t read_threshold = chance_threshold(opt_.read_fraction);
 
     for (std::uint64_t n = 0; n < nfiles; ++n) {
-        const std::uint64_t per_file_overhead = 1600;
-        const std::uint64_t left = budget_left(kSmb);
-        if (left < per_file_overhead + 8192) break;
-        std::uint64_t size = a.rng.log_uniform(opt_.file_size.lo, opt_.file_size.hi);
-        const std::uint64_t fits = payload_for(a.conn, left - per_file_overhead);
-        size = std::max<std::uint64_t>(std::min(size, fits * 97 / 100), 1024);
+        const std::uint64_t size = n == 0 ? first_size : reserve_file();
+        if (size == 0) break;
         const bool write = !a.rng.chance53(read_threshold);
 
         // Name: directory, base, a corpus-unique number, an extension that is
@@ -241,8 +271,6 @@ Task Sim::smb_session(Actor& a, std::uint32_t server) {
             else a.magic_len = 0;
             truth_.smb_files.push_back(std::move(f));
         }
-        const std::uint64_t ios = (size + io - 1) / io;
-        plan(kSmb, wire_estimate(a.conn, size + ios * 200 + 600) + per_file_overhead);
 
         exchange([&](Buf& b) { smb.create_request(b, name, write); },
                  [&](Buf& b) { smb.create_response(b, write, write ? 0 : size, now()); },
@@ -316,7 +344,8 @@ Task Sim::ssh_session(Actor& a, std::uint32_t server) {
     const int down = up ^ 1;
     constexpr std::uint32_t kChunk = 32768;
     constexpr std::uint32_t kOverhead = 9000;  // banners, key exchange, auth, teardown
-    std::uint64_t size = a.rng.log_uniform(opt_.file_size.lo, opt_.file_size.hi);
+    std::uint64_t size = std::min(a.rng.log_uniform(opt_.file_size.lo, opt_.file_size.hi),
+                                  std::max(fair_file_cap(), opt_.file_size.lo));
     const std::uint64_t left = budget_left(kSsh);
     const std::uint64_t fits = left > kOverhead ? payload_for(a.conn, left - kOverhead) : 0;
     size = std::max<std::uint64_t>(std::min(size, fits * 97 / 100 / ssh_encrypted_size(ssh_channel_data(kChunk)) * kChunk), 1024);
