@@ -145,6 +145,10 @@ int main(int argc, char** argv) {
             spdlog::warn("{}: {} (after {} packets of this file; everything before it was processed and logged)",
                          pr.name, pr.what, pr.packets_before);
         if (!src.problems().empty()) return rs.packets ? 3 : 2;
+        if (rs.packets == 0) {
+            spdlog::error("no packets in {}: nothing to analyse", src.describe());
+            return 2;
+        }
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "stagewatch: %s\n", e.what());
