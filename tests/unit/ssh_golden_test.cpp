@@ -55,6 +55,9 @@ const Capture kCaptures[] = {
     {"zeek-zeek/ssl-and-ssh-using-sslh.pcap", "-d tcp.port==443,ssh"},
 };
 
+// gtest prints the parameter in test names and messages.
+void PrintTo(const Capture& c, std::ostream* os) { *os << c.path; }
+
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
     std::string cur;
