@@ -303,6 +303,23 @@ TEST(SshDissector, GarbageAfterBannersNeverCrashes) {
     }
 }
 
+TEST(SshProbe, RandomInputsNeverCrash) {
+    std::mt19937 rng(22);
+    const ConnId id{};
+    const Vec ident = text("Pre\r\nSSH-2.0-x\r\n");
+    for (int i = 0; i < 20000; ++i) {
+        Vec a(rng() % 64), b(rng() % 64);
+        for (auto& x : a) x = static_cast<std::uint8_t>(rng() % 4 ? rng() : 'S');
+        if (i % 3 == 0) a.insert(a.begin(), ident.begin(), ident.begin() + static_cast<std::ptrdiff_t>(rng() % ident.size()));
+        for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+        const ProbeResult r = ssh_probe(ProbeInput{id, Bytes(a), Bytes(b), false, (i & 1) != 0});
+        EXPECT_TRUE(r == ProbeResult::accept || r == ProbeResult::reject || r == ProbeResult::need_more);
+        if (i & 1) {
+            EXPECT_NE(r, ProbeResult::need_more);  // final: decide
+        }
+    }
+}
+
 // ---------------------------------------------------------------- registry
 
 TEST(SshRegistry, NonSshOnPort22MakesNoSshEvent) {

@@ -3,6 +3,7 @@
 // vector) and ssh-keygen (the host key fingerprint).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "dissectors/ssh/ssh_hash.h"
@@ -283,6 +284,56 @@ TEST(SshNegotiate, FirstClientAlgorithmTheServerLists) {
     EXPECT_TRUE(name_list_contains("a,b,c", "c"));
     EXPECT_FALSE(name_list_contains("a,b,c", "d"));
     EXPECT_FALSE(name_list_contains("", ""));
+}
+
+}  // namespace
+}  // namespace sw::ssh
+
+namespace sw::ssh {
+namespace {
+
+// Random and mutated inputs to every pure parser: they must fail cleanly or
+// return views inside their input (run under the sanitizers too).
+TEST(SshRecordsFuzz, RandomInputsStayInBounds) {
+    std::mt19937 rng(4253);
+    const auto base = sw::test::hex(kKexinitPacket);
+    for (int i = 0; i < 20000; ++i) {
+        std::vector<std::uint8_t> in;
+        if (i % 2) {
+            in = base;
+            const int flips = 1 + static_cast<int>(rng() % 6);
+            for (int k = 0; k < flips; ++k) in[rng() % in.size()] = static_cast<std::uint8_t>(rng());
+            in.resize(rng() % (in.size() + 1));
+        } else {
+            in.resize(rng() % 300);
+            for (auto& b : in) b = static_cast<std::uint8_t>(rng());
+        }
+        const Bytes b(in);
+        const auto inside = [&](Bytes v) {
+            return v.empty() || (v.data() >= b.data() && v.data() + v.size() <= b.data() + b.size());
+        };
+        ByteReader r(b);
+        if (auto p = parse_binary_packet(r, 35000)) {
+            EXPECT_TRUE(inside(p->payload));
+            EXPECT_TRUE(inside(p->padding));
+        }
+        const Bytes payload = b.size() > 5 ? b.subspan(5) : b;
+        if (auto k = parse_kexinit(payload)) {
+            for (auto l : k->lists) {
+                EXPECT_TRUE(l.empty() || inside(Bytes(reinterpret_cast<const std::uint8_t*>(l.data()), l.size())));
+            }
+        }
+        if (auto rep = parse_kex_reply_host_key(payload)) {
+            EXPECT_TRUE(inside(rep->host_key));
+        }
+        const LineScan l = scan_line(b, 255);
+        if (l.status == LineScan::Status::complete) {
+            EXPECT_LE(l.total_len, b.size());
+        }
+        if (auto id = parse_ident(as_chars(b))) {
+            EXPECT_LE(id->software.size(), b.size());
+        }
+    }
 }
 
 }  // namespace
