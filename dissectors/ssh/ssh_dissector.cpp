@@ -170,7 +170,7 @@ void SshDissector::feed_ident(Dir d, Timestamp ts) {
         if (is_ident_line(line)) {
             if (l.total_len > 255)
                 weird(d, kWIdentOver255, "SSH_identification_over_255_bytes", std::to_string(l.total_len), ts);
-            on_ident(d, line, l.crlf, ts);
+            on_ident(d, line, ts);
             break;
         }
         s.pre_banner += l.total_len;
@@ -184,7 +184,7 @@ void SshDissector::feed_ident(Dir d, Timestamp ts) {
     s.buf.erase(s.buf.begin(), s.buf.begin() + static_cast<std::ptrdiff_t>(pos));
 }
 
-void SshDissector::on_ident(Dir d, std::string_view line, bool, Timestamp ts) {
+void SshDissector::on_ident(Dir d, std::string_view line, Timestamp ts) {
     Side& s = side_[idx(d)];
     Side& peer = side_[idx(other(d))];
     if (!confirmed_) first_ts_ = ts;
@@ -249,7 +249,6 @@ void SshDissector::on_packet(Dir d, Bytes payload, Timestamp ts) {
             }
             s.have_kexinit = true;
             for (int i = 0; i < kKexListCount; ++i) s.lists[static_cast<std::size_t>(i)].assign(k->lists[static_cast<std::size_t>(i)]);
-            s.first_kex_follows = k->first_kex_packet_follows;
             break;
         }
         case kMsgKex30:

@@ -54,7 +54,6 @@ private:
         int proto = 0;                  // ssh::ident_protocol
         bool have_kexinit = false;
         std::array<std::string, ssh::kKexListCount> lists;
-        bool first_kex_follows = false;
         std::uint64_t enc_bytes = 0;    // after NEWKEYS (gaps included)
         std::uint64_t enc_chunks = 0;
         std::uint32_t weirds = 0;       // bit per weird kind already reported
@@ -62,7 +61,7 @@ private:
 
     void feed_ident(Dir d, Timestamp ts);
     void feed_packets(Dir d, Timestamp ts);
-    void on_ident(Dir d, std::string_view line, bool crlf, Timestamp ts);
+    void on_ident(Dir d, std::string_view line, Timestamp ts);
     void on_packet(Dir d, Bytes payload, Timestamp ts);
     void on_encrypted(Dir d, std::uint64_t len);
     void stop(Dir d);
