@@ -3,11 +3,13 @@
 #pragma once
 
 #include "capture/types.h"
+#include "dissectors/ssh/ssh_config.h"
 
 namespace sw {
 
 struct DissectorsConfig {
     CidrSet local_nets;  // for direction-style fields (ssh.log direction)
+    SshConfig ssh;
 };
 
 }  // namespace sw

@@ -13,4 +13,7 @@ void conn_row(const ConnRecord& c, Row& row);
 const Schema& weird_schema();
 void weird_row(const WeirdEvent& w, Row& row);
 
+const Schema& ssh_schema();
+void ssh_row(const SshEvent& e, Row& row);
+
 }  // namespace sw
