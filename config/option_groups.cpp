@@ -5,6 +5,7 @@ namespace sw {
 std::vector<const OptionGroup*> all_option_groups() {
     return {
         &capture_option_group(),
+        &analytics_option_group(),
     };
 }
 

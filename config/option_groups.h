@@ -23,6 +23,7 @@ struct OptionGroup {
 std::vector<const OptionGroup*> all_option_groups();
 
 const OptionGroup& capture_option_group();
+const OptionGroup& analytics_option_group();
 
 template <typename T>
 T opt(const po::variables_map& vm, const char* name) {
