@@ -56,7 +56,16 @@ void PeerWindow::apply(const Record& r, bool adding) {
         all_.sub(r.c);
         if (!r.allowed) eff_.sub(r.c);
     }
-    if (r.overflow) return;
+    if (r.overflow) {
+        if (adding) {
+            overflow_bytes_all_ += r.c.bytes;
+            if (!r.allowed) overflow_bytes_eff_ += r.c.bytes;
+        } else {
+            overflow_bytes_all_ -= r.c.bytes;
+            if (!r.allowed) overflow_bytes_eff_ -= r.c.bytes;
+        }
+        return;
+    }
     auto it = peers_.find(r.peer);
     if (it == peers_.end()) return;
     PeerTotals& pt = it->second;

@@ -81,9 +81,11 @@ public:
     bool empty() const { return recs_.empty(); }
     const Counters& all() const { return all_; }
     const Counters& eff() const { return eff_; }
-    // Peers that contributed bytes (all / not allow-listed).
-    std::uint32_t peers_all() const { return n_all_; }
-    std::uint32_t peers_eff() const { return n_eff_; }
+    // Distinct peers that contributed bytes (all / not allow-listed). Peers
+    // over the cap are not told apart: together they count as one, so this
+    // is a lower bound once the cap is reached.
+    std::uint32_t peers_all() const { return n_all_ + (overflow_bytes_all_ > 0); }
+    std::uint32_t peers_eff() const { return n_eff_ + (overflow_bytes_eff_ > 0); }
     // Contributions currently in the window that came from peers over the cap.
     std::uint64_t overflow() const { return overflow_; }
     bool has_peer(const IpAddr& a) const;
@@ -120,6 +122,7 @@ private:
     Counters all_, eff_;
     std::uint32_t n_all_ = 0, n_eff_ = 0;
     std::uint64_t overflow_ = 0;
+    std::uint64_t overflow_bytes_all_ = 0, overflow_bytes_eff_ = 0;
     Timestamp last_ts_ = 0;
 };
 

@@ -659,6 +659,7 @@ void StagingAnalytics::begin(HostState& h, RoleState& rs, Role r, Timestamp ts) 
     if (rs.pending) emit_row(rs);
     rs.notices.clear();
     rs.suppressed = false;
+    rs.main_suppressed = false;
     rs.suppressed_by.clear();
     rs.period = p;
 }
@@ -789,7 +790,10 @@ void StagingAnalytics::evaluate(HostState& h, Role r, Timestamp ts, const ConnId
                 for (const auto& i : rs.allowed_reasons) reasons.push_back(i.text);
                 if (reasons.empty()) reasons.emplace_back("allow-list");
             }
-            if (!rs.suppressed) ++stats_.findings_allowlisted;
+            if (!rs.main_suppressed) {
+                rs.main_suppressed = true;
+                ++stats_.findings_allowlisted;
+            }
             mark_suppressed(rs, reasons);
         }
     }
@@ -862,6 +866,7 @@ void StagingAnalytics::emit_row(RoleState& rs) {
     rs.snap.reset();
     rs.notices.clear();
     rs.suppressed = false;
+    rs.main_suppressed = false;
     rs.suppressed_by.clear();
     rs.pending = false;
 }
@@ -897,7 +902,7 @@ void StagingAnalytics::raise_fan_in(HostState& h, RoleState& rs, const Assessmen
     if (conn) n.conn = *conn;
     n.note = NoteType::fan_in;
     n.dst = h.addr;
-    n.n = peers.size();
+    n.n = rs.win.peers_eff();  // counts peers over staging.max-peers too
     n.sources = addrs_of(peers);
     n.bytes = c.bytes;
     for (const auto& i : rs.archive_names)
@@ -911,7 +916,7 @@ void StagingAnalytics::raise_fan_in(HostState& h, RoleState& rs, const Assessmen
     n.severity = a.severity;
     n.detection_type = std::string(a.label);
 
-    n.msg = h.addr.str() + " received " + human_bytes(c.bytes) + " from " + plural(peers.size(), "host", "hosts") +
+    n.msg = h.addr.str() + " received " + human_bytes(c.bytes) + " from " + plural(*n.n, "host", "hosts") +
             " in " + human_span(rs.win.last_ts() - rs.win.first_ts());
     if (c.archives) {
         n.msg += ", " + plural(c.archives, "archive", "archives");
@@ -944,7 +949,7 @@ void StagingAnalytics::raise_pull(HostState& h, RoleState& rs, const Assessment&
     if (conn) n.conn = *conn;
     n.note = NoteType::pull_collector;
     n.src = h.addr;
-    n.n = servers.size();
+    n.n = rs.win.peers_eff();
     n.sources = addrs_of(servers);
     n.bytes = c.bytes;
     for (const auto& i : rs.archive_names)
@@ -955,7 +960,7 @@ void StagingAnalytics::raise_pull(HostState& h, RoleState& rs, const Assessment&
     n.detection_type = std::string(a.label);
 
     n.msg = h.addr.str() + " pulled " + human_bytes(c.bytes) + " from " +
-            plural(servers.size(), "server", "servers") + " in " +
+            plural(*n.n, "server", "servers") + " in " +
             human_span(rs.win.last_ts() - rs.win.first_ts());
     if (a.has(Indicator::pull_then_push)) {
         const Counters& p = rs.pushes.eff();

@@ -82,6 +82,7 @@ private:
         std::vector<std::string> notices;
         std::vector<std::string> suppressed_by;
         bool suppressed = false;
+        bool main_suppressed = false;  // the fan-in / pull finding itself
         bool pending = false;
     };
     struct VolumeCounters {

@@ -190,8 +190,12 @@ void apply(const po::variables_map& vm, Config& c) {
     if (a.baseline_half_life <= 0)
         throw bad("baseline.half-life", opt<DurationArg>(vm, "baseline.half-life").text, "must be positive");
     a.baseline_warmup = opt<DurationArg>(vm, "baseline.warmup").v;
-    for (std::size_t i = 0; i < kIndicatorCount; ++i)
+    for (std::size_t i = 0; i < kIndicatorCount; ++i) {
         a.weights[i] = opt<std::uint32_t>(vm, weight_option(i).c_str());
+        // Boost reads "-1" into an unsigned as 4294967295: catch it here.
+        if (a.weights[i] > 1000)
+            throw bad(weight_option(i), std::to_string(a.weights[i]), "weights range from 0 to 1000");
+    }
     a.severity_medium = opt<std::uint32_t>(vm, "severity.medium");
     a.severity_high = opt<std::uint32_t>(vm, "severity.high");
     if (a.severity_medium == 0 || a.severity_high < a.severity_medium)
