@@ -780,8 +780,7 @@ void StagingAnalytics::evaluate(HostState& h, Role r, Timestamp ts, const ConnId
             r == Role::target ? cfg_.allow_targets.contains(h.addr) : cfg_.allow_collectors.contains(h.addr);
         const Assessment eff = entity_allowed ? Assessment{} : assess(h, rs, r, true, ts);
         if (eff.has(main)) {
-            if (r == Role::target) raise_fan_in(h, rs, eff, ts, conn);
-            else raise_pull(h, rs, eff, ts, conn);
+            report_main(h, rs, r, eff, ts, conn);
         } else {
             std::vector<std::string> reasons;
             if (entity_allowed) {
@@ -853,6 +852,10 @@ void StagingAnalytics::snapshot(HostState& h, RoleState& rs, Role r, const Asses
 }
 
 void StagingAnalytics::emit_row(RoleState& rs) {
+    if (rs.update) {
+        raise(*rs.update);
+        rs.update.reset();
+    }
     if (rs.snap) {
         StagingRow& row = *rs.snap;
         row.notices = rs.notices;
@@ -892,9 +895,39 @@ void StagingAnalytics::raise(Notice& n) {
     out_.on_notice(n);
 }
 
-void StagingAnalytics::raise_fan_in(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts,
-                                    const ConnId* conn) {
-    if (!should_raise(NoteType::fan_in, h.addr, IpAddr{}, a.severity, ts)) return;
+void StagingAnalytics::report_main(HostState& h, RoleState& rs, Role r, const Assessment& a, Timestamp ts,
+                                   const ConnId* conn) {
+    const NoteType note = r == Role::target ? NoteType::fan_in : NoteType::pull_collector;
+    auto build = [&] { return r == Role::target ? fan_in_notice(h, rs, a, ts, conn) : pull_notice(h, rs, a, ts, conn); };
+    const std::uint32_t archives = r == Role::target ? rs.win.eff().archives : rs.pushes.eff().archives;
+    if (should_raise(note, h.addr, IpAddr{}, a.severity, ts)) {
+        Notice n = build();
+        rs.notified_peers = n.sources;
+        rs.notified_archives = archives;
+        rs.update.reset();
+        raise(n);
+        note_raised(rs, note);
+        return;
+    }
+    if (a.severity == Severity::none) return;
+    bool grew = archives > rs.notified_archives;
+    if (!grew) {
+        for (const PeerBytes& p : rs.win.peers(true))
+            if (!std::binary_search(rs.notified_peers.begin(), rs.notified_peers.end(), p.addr)) {
+                grew = true;
+                break;
+            }
+    }
+    if (!grew) return;
+    Notice n = build();
+    n.sub = "update of an earlier notice; " + n.sub;
+    rs.notified_peers = n.sources;
+    rs.notified_archives = archives;
+    rs.update = std::move(n);
+}
+
+Notice StagingAnalytics::fan_in_notice(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts,
+                                      const ConnId* conn) {
     const Counters& c = rs.win.eff();
     const std::vector<PeerBytes> peers = rs.win.peers(true);
     Notice n;
@@ -935,13 +968,11 @@ void StagingAnalytics::raise_fan_in(HostState& h, RoleState& rs, const Assessmen
     n.sub += "; indicators: " + indicator_list(a, cfg_);
     n.mitre = {"T1074.002"};
     n.suppress_for = cfg_.suppress_for;
-    raise(n);
-    note_raised(rs, NoteType::fan_in);
+    return n;
 }
 
-void StagingAnalytics::raise_pull(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts,
-                                  const ConnId* conn) {
-    if (!should_raise(NoteType::pull_collector, h.addr, IpAddr{}, a.severity, ts)) return;
+Notice StagingAnalytics::pull_notice(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts,
+                                    const ConnId* conn) {
     const Counters& c = rs.win.eff();
     const std::vector<PeerBytes> servers = rs.win.peers(true);
     Notice n;
@@ -978,8 +1009,7 @@ void StagingAnalytics::raise_pull(HostState& h, RoleState& rs, const Assessment&
     n.sub += "; indicators: " + indicator_list(a, cfg_);
     n.mitre = {"T1039", "T1074.002"};
     n.suppress_for = cfg_.suppress_for;
-    raise(n);
-    note_raised(rs, NoteType::pull_collector);
+    return n;
 }
 
 void StagingAnalytics::file_notice(HostState& target, RoleState& rs, const IpAddr& source, const WriteFacts& wf,

@@ -84,6 +84,10 @@ private:
         bool suppressed = false;
         bool main_suppressed = false;  // the fan-in / pull finding itself
         bool pending = false;
+        // What the last Fan_In / Pull_Collector notice (raised or pending) showed.
+        std::vector<IpAddr> notified_peers;  // sorted
+        std::uint32_t notified_archives = 0;
+        std::optional<Notice> update;
     };
     struct VolumeCounters {
         std::uint64_t in = 0, out = 0, files_written = 0, files_read = 0;
@@ -155,8 +159,12 @@ private:
     void raise(Notice& n);
     void prune_items(std::vector<NamedItem>& v, const PeerWindow& w);
 
-    void raise_fan_in(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts, const ConnId* conn);
-    void raise_pull(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts, const ConnId* conn);
+    // Raises Fan_In / Pull_Collector, or, when it is suppressed as a repeat
+    // but has gained sources or archives since the last notice, keeps the new
+    // state as an update written at the end of the report period.
+    void report_main(HostState& h, RoleState& rs, Role r, const Assessment& a, Timestamp ts, const ConnId* conn);
+    Notice fan_in_notice(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts, const ConnId* conn);
+    Notice pull_notice(HostState& h, RoleState& rs, const Assessment& a, Timestamp ts, const ConnId* conn);
     void file_notice(HostState& target, RoleState& rs, const IpAddr& source, const WriteFacts& f,
                      const Contribution& c, const ConnId& conn);
 

@@ -89,6 +89,19 @@ TEST(AnalyticsLogs, ScenarioRowsExactly) {
         "-", "10.1.0.50", "445", "3", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "85", "high",
         "FanInArchiveStaging", "10.1.0.11,10.1.0.12,10.1.0.13", "36000000", "ws1.7z,ws2.7z,ws3.7z", "T1074.002",
     }));
+    // The scp upload adds a fourth source: no new notice within suppress_for
+    // (same severity), but the grown finding is written as an update when
+    // the report period ends (here: at the end of input).
+    want_notices.push_back(tsv({
+        "1699999400.000000", "S4", "10.1.0.14", "40222", "10.1.0.50", "22", "-", "-", "-", "tcp", "Staging::Fan_In",
+        "10.1.0.50 received 41.0 MB from 4 hosts in 2 min, 3 archives to " + stage + ", 5.0 MB by SSH upload",
+        "update of an earlier notice; sources: 10.1.0.11 12.0 MB, 10.1.0.12 12.0 MB, 10.1.0.13 12.0 MB, "
+        "10.1.0.14 5.0 MB; indicators: fan_in:30, fan_in_archives:15, archive_name:15, archive_content:10, "
+        "admin_share:15",
+        "-", "10.1.0.50", "22", "4", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "85", "high",
+        "FanInArchiveStaging", "10.1.0.11,10.1.0.12,10.1.0.13,10.1.0.14", "41000000", "ws1.7z,ws2.7z,ws3.7z",
+        "T1074.002",
+    }));
     EXPECT_EQ(lines(dir.path() / "notice.log"), want_notices);
 
     EXPECT_EQ(header_line(dir.path() / "staging.log", "#fields"),
@@ -96,8 +109,7 @@ TEST(AnalyticsLogs, ScenarioRowsExactly) {
               "bytes\tsmb_bytes\tssh_bytes\tencrypted_bytes\tfiles\tarchives\tmasquerades\tadmin_share_writes\t"
               "staging_path_writes\tarchive_names\tshares\tpushed_bytes\tpush_targets\tvolume_anomaly\tscore\t"
               "severity\tdetection_type\tindicators\tnotices\tsuppressed\tsuppressed_by");
-    // The scp upload joined the fan-in (four sources now) without changing
-    // its score, so the row shows the latest state at that score.
+    // The row shows the latest state at the highest score.
     EXPECT_EQ(lines(dir.path() / "staging.log"),
               std::vector<std::string>{tsv({
                   "1699999400.000000", "10.1.0.50", "target", "1699999200.000000", "1699999260.000000", "4",

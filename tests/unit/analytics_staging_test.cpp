@@ -229,10 +229,15 @@ TEST(AnalyticsFanIn, OrdinaryFileServerStaysLow) {
                              5 * MB, i % 5 == 4 ? "" : "zip"));
     }
     a.finish();
-    ASSERT_EQ(rec.notices.size(), 1u);
-    EXPECT_EQ(rec.notices[0].note, NoteType::fan_in);
-    EXPECT_EQ(rec.notices[0].severity, Severity::low);
-    EXPECT_EQ(rec.notices[0].detection_type, "FanInVolume");
+    // The fan-in at the sixth writer, and its update with all ten.
+    ASSERT_EQ(rec.notices.size(), 2u);
+    for (const auto& n : rec.notices) {
+        EXPECT_EQ(n.note, NoteType::fan_in);
+        EXPECT_EQ(n.severity, Severity::low);
+        EXPECT_EQ(n.detection_type, "FanInVolume");
+    }
+    EXPECT_EQ(rec.notices[0].n, 6u);
+    EXPECT_EQ(rec.notices[1].n, 10u);
     ASSERT_EQ(rec.staging.size(), 1u);
     EXPECT_EQ(rec.staging[0].archives, 0u);
     EXPECT_EQ(rec.staging[0].masquerades, 0u);
@@ -514,6 +519,28 @@ TEST(AnalyticsDedupe, HigherSeverityIsRaisedAgain) {
     EXPECT_EQ(fans[1]->severity, Severity::high);
     EXPECT_EQ(fans[1]->detection_type, "FanInArchiveStaging");
     EXPECT_EQ(fans[1]->msg, "10.0.0.9 received 48.0 MB from 4 hosts in 2 min, 1 archive to \\\\FS01\\data");
+}
+
+TEST(AnalyticsDedupe, GrowthIsWrittenOnceAsAnUpdateWhenThePeriodEnds) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    three_writers(a);
+    a.on_event(smb_write(at(200), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "d", 12 * MB));
+    a.on_event(smb_write(at(240), conn("10.0.0.5", 1, "10.0.0.9", 445, "C5"), kData, "e", 12 * MB));
+    a.on_event(smb_write(at(250), conn("10.0.0.5", 1, "10.0.0.9", 445, "C5"), kData, "f", 1 * MB));
+    EXPECT_EQ(rec.notices.size(), 1u);
+    a.advance(at(599));
+    EXPECT_EQ(rec.notices.size(), 1u);
+    a.advance(at(600));
+    ASSERT_EQ(rec.notices.size(), 2u);
+    const Notice& u = rec.notices[1];
+    EXPECT_EQ(u.ts, at(240));  // when the finding last grew
+    EXPECT_EQ(u.conn->uid(), "C5");
+    EXPECT_EQ(u.n, 5u);
+    EXPECT_EQ(u.bytes, 60 * MB);
+    EXPECT_EQ(u.sub.rfind("update of an earlier notice; sources: 10.0.0.1 12.0 MB", 0), 0u) << u.sub;
+    a.finish();
+    EXPECT_EQ(rec.notices.size(), 2u);
 }
 
 TEST(AnalyticsDedupe, ZeroDisablesDeduplication) {
