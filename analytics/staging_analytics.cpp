@@ -473,6 +473,9 @@ void StagingAnalytics::on_file(const SmbFileEvent& f) {
     const Timestamp t = f.close_ts ? f.close_ts : f.ts;
     clock(t);
     ++stats_.events;
+    // A handle of an encrypted session: its bytes are in the session's
+    // transform byte counts (SmbSessionEvent); counting both would double them.
+    if (f.encrypted) return;
     const IpAddr client = f.id.orig_h, server = f.id.resp_h;
     if (client == server) return;
 
@@ -598,6 +601,9 @@ void StagingAnalytics::on_ssh(const SshEvent& s) {
     count_volume(s.id.orig_h, s.id.resp_h, VolumeProto::ssh, s.orig_bytes, false, false);
     count_volume(s.id.resp_h, s.id.orig_h, VolumeProto::ssh, s.resp_bytes, false, false);
     if (client == server) return;
+    // Keystrokes and screen output of an interactive session are not data
+    // being moved; every other inference (upload, download, tunnel) is.
+    if (s.inferred == "interactive") return;
     if (s.upload_bytes) {
         Contribution c;
         c.ts = t;

@@ -218,6 +218,35 @@ TEST(AnalyticsFanIn, EncryptedSessionsInheritTheShareOfTheirTreeConnect) {
               "10.0.0.9 received 36.0 MB from 3 hosts in 2 min on \\\\FS01\\stage$, 36.0 MB as encrypted SMB3");
 }
 
+TEST(AnalyticsFanIn, InteractiveSshIsNotATransfer) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        SshEvent e = ssh_transfer(at(100.0 * i), conn(src.c_str(), 40000, "10.0.0.9", 22, "S"), 12 * MB, 0);
+        e.inferred = "interactive";
+        a.on_event(e);
+    }
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    // Still SSH volume: three intervals, each with the client and 10.0.0.9.
+    EXPECT_EQ(rec.volume.size(), 6u);
+}
+
+TEST(AnalyticsFanIn, FileEventsOfEncryptedSessionsAreNotCountedTwice) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    ConnId id = conn("10.0.0.1", 49000, "10.0.0.9", 445, "E");
+    SmbFileEvent f = smb_write(at(10), id, kStage, "", 12 * MB);
+    f.encrypted = true;
+    a.on_event(f);
+    a.on_event(smb_encrypted_session(at(20), id, 12 * MB, 0));
+    a.finish();
+    ASSERT_EQ(rec.volume.size(), 2u);
+    EXPECT_EQ(rec.volume[1].bytes_in, 12 * MB);
+    EXPECT_TRUE(rec.notices.empty());
+}
+
 TEST(AnalyticsFanIn, OrdinaryFileServerStaysLow) {
     // Ten users save office documents (zip containers) to a normal share.
     Recorder rec;
