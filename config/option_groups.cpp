@@ -6,6 +6,7 @@ std::vector<const OptionGroup*> all_option_groups() {
     return {
         &capture_option_group(),
         &ssh_option_group(),
+        &analytics_option_group(),
     };
 }
 

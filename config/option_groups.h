@@ -24,6 +24,7 @@ std::vector<const OptionGroup*> all_option_groups();
 
 const OptionGroup& capture_option_group();
 const OptionGroup& ssh_option_group();
+const OptionGroup& analytics_option_group();
 
 template <typename T>
 T opt(const po::variables_map& vm, const char* name) {
