@@ -89,6 +89,15 @@ void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, con
                  static_cast<unsigned long long>(es.reassembly.gaps),
                  static_cast<unsigned long long>(es.reassembly.ooo_segments),
                  static_cast<unsigned long long>(es.reassembly.retransmitted));
+    const auto& as = p.analytics().stats();
+    std::fprintf(stderr,
+                 "  staging analytics: %llu notices (%llu repeats deduplicated, %llu allow-listed), "
+                 "%llu hosts tracked (%llu evicted at the cap)\n",
+                 static_cast<unsigned long long>(as.notices),
+                 static_cast<unsigned long long>(as.notices_deduplicated),
+                 static_cast<unsigned long long>(as.findings_allowlisted),
+                 static_cast<unsigned long long>(as.hosts_max),
+                 static_cast<unsigned long long>(as.hosts_evicted));
     std::fprintf(stderr, "  logs (%s) in %s:", cfg.format == LogFormat::json ? "json" : "tsv",
                  logs.dir().c_str());
     auto counts = logs.row_counts();
@@ -145,6 +154,10 @@ int main(int argc, char** argv) {
             spdlog::warn("{}: {} (after {} packets of this file; everything before it was processed and logged)",
                          pr.name, pr.what, pr.packets_before);
         if (!src.problems().empty()) return rs.packets ? 3 : 2;
+        if (rs.packets == 0) {
+            spdlog::error("no packets in {}: nothing to analyse", src.describe());
+            return 2;
+        }
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "stagewatch: %s\n", e.what());

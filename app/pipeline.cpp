@@ -11,7 +11,14 @@ std::vector<std::uint16_t> default_server_ports() {
 }
 
 Pipeline::Pipeline(const Config& cfg, LogSet& logs)
-    : cfg_(cfg), output_(logs), decoder_(cfg.decoder), registry_(bus_, cfg.registry) {
+    : cfg_(cfg),
+      findings_(logs),
+      analytics_(cfg.analytics, findings_),
+      output_(logs),
+      decoder_(cfg.decoder),
+      registry_(bus_, cfg.registry) {
+    // Analytics sees every event before it is logged.
+    bus_.subscribe(&analytics_);
     bus_.subscribe(&output_);
     register_dissectors(registry_, cfg.dissectors);
     FlowConfig fc = cfg.flow;
@@ -31,6 +38,7 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
     RawPacket raw;
     DecodedPacket pkt;
     Timestamp next_frag_expiry = 0;
+    Timestamp next_analytics_tick = 0;
     while (src.next(raw) == ReadResult::packet) {
         ++rs.packets;
         rs.captured_bytes += raw.data.size();
@@ -42,9 +50,15 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
             decoder_.expire(raw.ts);
             next_frag_expiry = raw.ts + kSecond;
         }
+        // Analytics runs on packet time only: one tick per second of it.
+        if (raw.ts >= next_analytics_tick) {
+            analytics_.advance(raw.ts);
+            next_analytics_tick = raw.ts + kSecond;
+        }
         if (progress && (rs.packets & 0x3fff) == 0) progress(src);
     }
     engine_->finish();
+    analytics_.finish();
     rs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rs;
 }

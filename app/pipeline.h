@@ -8,11 +8,13 @@
 #include <memory>
 
 #include "analytics/event_bus.h"
+#include "analytics/staging_analytics.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
 #include "capture/packet_source.h"
 #include "config/config.h"
 #include "dissectors/registry.h"
+#include "output/finding_writer.h"
 #include "output/log_set.h"
 #include "output/output_sink.h"
 
@@ -45,10 +47,13 @@ public:
     const PacketDecoder& decoder() const { return decoder_; }
     const FlowEngine& engine() const { return *engine_; }
     const DissectorRegistry& registry() const { return registry_; }
+    const StagingAnalytics& analytics() const { return analytics_; }
 
 private:
     const Config& cfg_;
     EventBus bus_;
+    FindingWriter findings_;
+    StagingAnalytics analytics_;
     OutputSink output_;
     PacketDecoder decoder_;
     DissectorRegistry registry_;

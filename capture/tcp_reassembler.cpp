@@ -103,7 +103,7 @@ void TcpReassembler::store(std::uint64_t off, Bytes data, const ReassemblyCtx& c
     std::size_t at = static_cast<std::size_t>(it - segs_.begin());
     std::uint64_t end = off + data.size();
     std::uint64_t pos = off;
-    const std::uint64_t skip_to = skip_end();
+    const std::uint64_t skip_to = skip_end(ctx);
     // Walk the existing segments overlapping [off, end); fill only the holes.
     while (pos < end) {
         std::uint64_t hole_end = end;
@@ -173,7 +173,7 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
         return;
     }
     // Out of order.
-    if (offset >= skip_end()) {
+    if (offset >= skip_end(ctx)) {
         // Make room within the cap: give up on the oldest hole(s) first.
         while (buffered_ + data.size() > ctx.max_buffered && !segs_.empty()) skip_to_first(ts, ctx);
         if (buffered_ + data.size() > ctx.max_buffered) {

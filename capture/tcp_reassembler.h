@@ -99,7 +99,9 @@ private:
     void insert_piece(std::size_t at, std::uint64_t off, Bytes data, const ReassemblyCtx& ctx,
                       std::size_t& inserted);
 
-    std::uint64_t skip_end() const {
+    // End of the region nobody wants: without a consumer, everything.
+    std::uint64_t skip_end(const ReassemblyCtx& ctx) const {
+        if (!ctx.consumer) return kSkipAll;
         return skip_ > kSkipAll - next_ ? kSkipAll : next_ + skip_;
     }
 

@@ -124,6 +124,16 @@ void validate(boost::any& v, const std::vector<std::string>& values, CidrListArg
     }
 }
 
+void validate(boost::any& v, const std::vector<std::string>& values, CountArg*, int) {
+    po::validators::check_first_occurrence(v);
+    const std::string& s = po::validators::get_single_string(values);
+    std::uint64_t n = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) throw po::invalid_option_value(s);
+    v = CountArg{n};
+}
+
+std::ostream& operator<<(std::ostream& os, const CountArg& d) { return os << d.v; }
 std::ostream& operator<<(std::ostream& os, const DurationArg& d) { return os << d.text; }
 std::ostream& operator<<(std::ostream& os, const SizeArg& d) { return os << d.text; }
 std::ostream& operator<<(std::ostream& os, const CidrListArg& d) { return os << d.text; }
@@ -141,7 +151,7 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
         ("format", po::value<std::string>()->default_value("tsv"),
             "log format: tsv (Zeek's ASCII format) or json (Zeek's JSON, one object per line)")
         ("config", po::value<std::string>(), "INI file with any of these options (command line wins)")
-        ("seed", po::value<std::uint64_t>(), "seed for connection/file uids: same input and seed give the same uids")
+        ("seed", po::value<CountArg>(), "seed for connection/file uids: same input and seed give the same uids")
         ("log-level", po::value<std::string>()->default_value("info"),
             "diagnostics on stderr: trace, debug, info, warn, error, off")
         ("progress", po::value<std::string>()->default_value("auto"),
@@ -213,7 +223,7 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
         throw ConfigError("the argument ('" + c.progress + "') for option '--progress' is invalid");
     if (vm.count("seed")) {
         c.seeded = true;
-        c.seed = opt<std::uint64_t>(vm, "seed");
+        c.seed = opt<CountArg>(vm, "seed").v;
     }
 
     for (const auto& cidr : opt<CidrListArg>(vm, "local-nets").v) {

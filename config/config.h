@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "analytics/analytics_config.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
 #include "dissectors/dissectors_config.h"
@@ -26,6 +27,7 @@ struct Config {
     FlowConfig flow;
     RegistryConfig registry;
     DissectorsConfig dissectors;
+    AnalyticsConfig analytics;
 };
 
 struct ParseOutcome {

@@ -5,6 +5,8 @@ namespace sw {
 std::vector<const OptionGroup*> all_option_groups() {
     return {
         &capture_option_group(),
+        &ssh_option_group(),
+        &analytics_option_group(),
         &smb_option_group(),
     };
 }

@@ -23,6 +23,8 @@ struct OptionGroup {
 std::vector<const OptionGroup*> all_option_groups();
 
 const OptionGroup& capture_option_group();
+const OptionGroup& ssh_option_group();
+const OptionGroup& analytics_option_group();
 const OptionGroup& smb_option_group();
 
 template <typename T>

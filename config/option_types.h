@@ -19,6 +19,11 @@ struct SizeArg {
     std::uint64_t v = 0;
     std::string text;
 };
+// A non-negative integer; unlike a plain uint64_t option, "-3" is an error
+// instead of wrapping around to 18446744073709551613.
+struct CountArg {
+    std::uint64_t v = 0;
+};
 struct CidrListArg {
     std::vector<Cidr> v;
     std::string text;
@@ -27,10 +32,13 @@ struct CidrListArg {
 void validate(boost::any& v, const std::vector<std::string>& values, DurationArg*, int);
 void validate(boost::any& v, const std::vector<std::string>& values, SizeArg*, int);
 void validate(boost::any& v, const std::vector<std::string>& values, CidrListArg*, int);
+void validate(boost::any& v, const std::vector<std::string>& values, CountArg*, int);
 
 std::ostream& operator<<(std::ostream& os, const DurationArg& d);
 std::ostream& operator<<(std::ostream& os, const SizeArg& d);
 std::ostream& operator<<(std::ostream& os, const CidrListArg& d);
+std::ostream& operator<<(std::ostream& os, const CountArg& d);
+inline CountArg count_arg(std::uint64_t v) { return {v}; }
 
 inline DurationArg dur(Duration v, std::string text) { return {v, std::move(text)}; }
 inline SizeArg size_arg(std::uint64_t v, std::string text) { return {v, std::move(text)}; }

@@ -7,7 +7,7 @@ namespace {
 void add(po::options_description& d) {
     // clang-format off
     d.add_options()
-        ("flow.max-flows", po::value<std::uint64_t>()->default_value(1'000'000),
+        ("flow.max-flows", po::value<CountArg>()->default_value(count_arg(1'000'000)),
             "hard cap on tracked flows; at the cap the oldest idle flow is evicted (counted)")
         ("flow.tcp-timeout", po::value<DurationArg>()->default_value(dur(5 * kMinute, "5min")),
             "TCP inactivity timeout (Zeek's tcp_inactivity_timeout)")
@@ -21,7 +21,7 @@ void add(po::options_description& d) {
             "out-of-order bytes buffered per TCP direction before the hole is declared a gap")
         ("tcp.memcap", po::value<SizeArg>()->default_value(size_arg(256ull << 20, "256MiB")),
             "all out-of-order TCP data buffered at once")
-        ("ip.max-frag-datagrams", po::value<std::uint64_t>()->default_value(4096),
+        ("ip.max-frag-datagrams", po::value<CountArg>()->default_value(count_arg(4096)),
             "incomplete fragmented IP datagrams held at once")
         ("ip.max-frag-bytes", po::value<SizeArg>()->default_value(size_arg(65535, "65535")),
             "largest reassembled IP datagram")
@@ -35,7 +35,7 @@ void add(po::options_description& d) {
 }
 
 void apply(const po::variables_map& vm, Config& c) {
-    c.flow.max_flows = opt<std::uint64_t>(vm, "flow.max-flows");
+    c.flow.max_flows = opt<CountArg>(vm, "flow.max-flows").v;
     if (c.flow.max_flows == 0)
         throw ConfigError("the argument ('0') for option '--flow.max-flows' is invalid");
     c.flow.tcp_inactivity = opt<DurationArg>(vm, "flow.tcp-timeout").v;
@@ -45,7 +45,7 @@ void apply(const po::variables_map& vm, Config& c) {
     c.flow.tcp_attempt = opt<DurationArg>(vm, "flow.tcp-attempt-timeout").v;
     c.flow.max_ooo_bytes = opt<SizeArg>(vm, "tcp.max-ooo-bytes").v;
     c.flow.reassembly_memcap = opt<SizeArg>(vm, "tcp.memcap").v;
-    c.decoder.frag.max_datagrams = opt<std::uint64_t>(vm, "ip.max-frag-datagrams");
+    c.decoder.frag.max_datagrams = opt<CountArg>(vm, "ip.max-frag-datagrams").v;
     c.decoder.frag.max_datagram_bytes = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(opt<SizeArg>(vm, "ip.max-frag-bytes").v, 0xffffffffu));
     c.decoder.frag.timeout = opt<DurationArg>(vm, "ip.frag-timeout").v;

@@ -3,12 +3,14 @@
 #pragma once
 
 #include "capture/types.h"
+#include "dissectors/ssh/ssh_config.h"
 #include "dissectors/smb2/smb_config.h"
 
 namespace sw {
 
 struct DissectorsConfig {
     CidrSet local_nets;  // for direction-style fields (ssh.log direction)
+    SshConfig ssh;
     SmbConfig smb;
 };
 

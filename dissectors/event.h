@@ -102,7 +102,10 @@ struct SshEvent {
     std::string host_key_fingerprint;           // "SHA256:..."
     std::string hassh, hassh_server, hassh_algorithms, hassh_server_algorithms;
     std::uint64_t orig_bytes = 0, resp_bytes = 0;  // payload after NEWKEYS, per TCP direction
+    std::uint64_t orig_pkts = 0, resp_pkts = 0;    // payload chunks (TCP segments) after NEWKEYS
+    std::string auth_note;                      // why auth_success is unset ("" when inferred)
     std::string inferred;                       // "upload", "download", "interactive", "tunnel/other"
+                                                // ("" = no session to classify, e.g. failed login)
     std::uint64_t transfer_bytes = 0;
     std::uint64_t upload_bytes = 0;             // client -> server (SSH roles)
     std::uint64_t download_bytes = 0;           // server -> client

@@ -44,9 +44,11 @@ public:
         if (!inner_) return;
         std::uint64_t& c = carry_[idx(d)];
         std::uint64_t in_carry = std::min(c, len);
-        c -= in_carry;
+        consume(c, in_carry);
         if (in_carry) inner_->on_gap(d, in_carry, true, ts);
-        if (len > in_carry) inner_->on_gap(d, len - in_carry, framing_intact && in_carry == 0 ? framing_intact : false, ts);
+        // Past our carry the reassembler's own verdict holds, but only if the
+        // carry did not end inside this gap (then the framing is lost).
+        if (len > in_carry) inner_->on_gap(d, len - in_carry, in_carry == 0 && framing_intact, ts);
     }
 
     void on_flow_end(Timestamp ts) override {
@@ -63,6 +65,11 @@ private:
         Timestamp ts;
     };
 
+    // kSkipAll means "everything": it never runs out.
+    static void consume(std::uint64_t& c, std::uint64_t n) {
+        if (c != kSkipAll) c -= n;
+    }
+
     std::uint64_t take_carry(Dir d) {
         std::uint64_t c = carry_[idx(d)];
         carry_[idx(d)] = 0;
@@ -75,7 +82,7 @@ private:
         std::uint64_t& c = carry_[idx(d)];
         if (c) {
             std::uint64_t n = std::min<std::uint64_t>(c, data.size());
-            c -= n;
+            consume(c, n);
             data = data.subspan(static_cast<std::size_t>(n));
             if (data.empty()) return take_carry(d);
         }
@@ -113,7 +120,7 @@ private:
             if (b.empty()) continue;
             std::uint64_t& c = carry_[idx(ch.d)];
             if (c >= b.size()) {
-                c -= b.size();
+                consume(c, b.size());
                 continue;
             }
             b = b.subspan(static_cast<std::size_t>(c));

@@ -23,6 +23,10 @@ void OutputSink::on_event(const Event& e) {
                        weird_row(w, row_);
                        logs_.write(weird_schema(), row_);
                    },
+                   [&](const SshEvent& s) {
+                       ssh_row(s, row_);
+                       logs_.write(ssh_schema(), row_);
+                   },
                    [&](const SmbFileEvent& f) {
                        smb_files_row(f, row_);
                        logs_.write(smb_files_schema(), row_);

@@ -22,7 +22,7 @@ need() {
     fi
 }
 
-build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-options-dev libspdlog-dev libgtest-dev"
+build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-options-dev libspdlog-dev libgtest-dev libssl-dev"
 # Tests also run real tools: tshark as the independent reference, and the lab
 # (Samba, OpenSSH, tcpdump in network namespaces).
 test_deps="tshark samba smbclient openssh-server openssh-client tcpdump ethtool iproute2 python3 procps"

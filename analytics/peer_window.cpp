@@ -1,0 +1,171 @@
+#include "analytics/peer_window.h"
+
+#include <algorithm>
+
+namespace sw {
+
+void Counters::add(const Counters& o) {
+    bytes += o.bytes;
+    smb_bytes += o.smb_bytes;
+    ssh_bytes += o.ssh_bytes;
+    enc_bytes += o.enc_bytes;
+    files += o.files;
+    archives += o.archives;
+    archive_names += o.archive_names;
+    archive_contents += o.archive_contents;
+    masquerades += o.masquerades;
+    admin_writes += o.admin_writes;
+    path_writes += o.path_writes;
+}
+
+void Counters::sub(const Counters& o) {
+    bytes -= o.bytes;
+    smb_bytes -= o.smb_bytes;
+    ssh_bytes -= o.ssh_bytes;
+    enc_bytes -= o.enc_bytes;
+    files -= o.files;
+    archives -= o.archives;
+    archive_names -= o.archive_names;
+    archive_contents -= o.archive_contents;
+    masquerades -= o.masquerades;
+    admin_writes -= o.admin_writes;
+    path_writes -= o.path_writes;
+}
+
+PeerWindow::PeerWindow(Duration window, std::uint32_t max_peers)
+    : window_(window > 0 ? window : 1),
+      step_(std::max<Duration>(1, (window > 0 ? window : 1) / kSteps)),
+      max_peers_(max_peers) {}
+
+std::int64_t PeerWindow::step_of(Timestamp t) const {
+    std::int64_t q = t / step_;
+    if (t % step_ != 0 && t < 0) --q;
+    return q;
+}
+
+bool PeerWindow::expired(Timestamp ts, Timestamp now) const {
+    return step_of(ts) * step_ + window_ <= now;
+}
+
+void PeerWindow::apply(const Record& r, bool adding) {
+    // Totals over everything, and over what no allow-list matched.
+    if (adding) {
+        all_.add(r.c);
+        if (!r.allowed) eff_.add(r.c);
+    } else {
+        all_.sub(r.c);
+        if (!r.allowed) eff_.sub(r.c);
+    }
+    if (r.overflow) {
+        if (adding) {
+            overflow_bytes_all_ += r.c.bytes;
+            if (!r.allowed) overflow_bytes_eff_ += r.c.bytes;
+        } else {
+            overflow_bytes_all_ -= r.c.bytes;
+            if (!r.allowed) overflow_bytes_eff_ -= r.c.bytes;
+        }
+        return;
+    }
+    auto it = peers_.find(r.peer);
+    if (it == peers_.end()) return;
+    PeerTotals& pt = it->second;
+    const bool had_all = pt.bytes_all > 0, had_eff = pt.bytes_eff > 0;
+    if (adding) {
+        pt.bytes_all += r.c.bytes;
+        if (!r.allowed) pt.bytes_eff += r.c.bytes;
+    } else {
+        pt.bytes_all -= r.c.bytes;
+        if (!r.allowed) pt.bytes_eff -= r.c.bytes;
+    }
+    const bool has_all = pt.bytes_all > 0, has_eff = pt.bytes_eff > 0;
+    if (has_all != had_all) has_all ? ++n_all_ : --n_all_;
+    if (has_eff != had_eff) has_eff ? ++n_eff_ : --n_eff_;
+}
+
+bool PeerWindow::add(const Contribution& c) {
+    std::int64_t s = step_of(c.ts);
+    Timestamp ts = c.ts;
+    if (!recs_.empty() && s < recs_.back().step) {
+        // A late event (its connection ended before the latest one seen):
+        // counted in the latest step so the records stay in time order.
+        s = recs_.back().step;
+        ts = std::max(ts, s * step_);
+    }
+    last_ts_ = std::max(last_ts_, c.ts);
+
+    bool overflow = false;
+    auto pit = peers_.find(c.peer);
+    if (pit == peers_.end()) {
+        if (peers_.size() >= max_peers_) overflow = true;
+        else pit = peers_.emplace(c.peer, PeerTotals{}).first;
+    }
+    if (overflow) ++overflow_;
+
+    // Merge into this peer's record of the same step, if there is one.
+    for (auto it = recs_.rbegin(); it != recs_.rend() && it->step == s; ++it) {
+        if (it->overflow == overflow && it->allowed == c.allowed && (overflow || it->peer == c.peer)) {
+            Record delta;
+            delta.peer = c.peer;
+            delta.overflow = overflow;
+            delta.allowed = c.allowed;
+            delta.c = c.c;
+            apply(delta, true);
+            it->c.add(c.c);
+            it->min_ts = std::min(it->min_ts, ts);
+            ++it->contribs;
+            return !overflow;
+        }
+    }
+    Record r;
+    r.step = s;
+    r.min_ts = ts;
+    r.peer = overflow ? IpAddr{} : c.peer;
+    r.overflow = overflow;
+    r.allowed = c.allowed;
+    r.contribs = 1;
+    r.c = c.c;
+    if (!overflow) ++pit->second.records;
+    recs_.push_back(r);
+    apply(recs_.back(), true);
+    return !overflow;
+}
+
+void PeerWindow::expire(Timestamp now) {
+    while (!recs_.empty() && recs_.front().step * step_ + window_ <= now) {
+        const Record& r = recs_.front();
+        apply(r, false);
+        if (r.overflow) {
+            overflow_ -= r.contribs;
+        } else {
+            auto it = peers_.find(r.peer);
+            if (it != peers_.end() && --it->second.records == 0) peers_.erase(it);
+        }
+        recs_.pop_front();
+    }
+}
+
+bool PeerWindow::has_peer(const IpAddr& a) const {
+    auto it = peers_.find(a);
+    return it != peers_.end() && it->second.bytes_all > 0;
+}
+
+std::uint64_t PeerWindow::peer_bytes(const IpAddr& a, bool eff) const {
+    auto it = peers_.find(a);
+    if (it == peers_.end()) return 0;
+    return eff ? it->second.bytes_eff : it->second.bytes_all;
+}
+
+std::vector<PeerBytes> PeerWindow::peers(bool eff) const {
+    std::vector<PeerBytes> out;
+    out.reserve(eff ? n_eff_ : n_all_);
+    for (const auto& [a, pt] : peers_) {
+        std::uint64_t b = eff ? pt.bytes_eff : pt.bytes_all;
+        if (b > 0) out.push_back({a, b});
+    }
+    std::sort(out.begin(), out.end(), [](const PeerBytes& x, const PeerBytes& y) { return x.addr < y.addr; });
+    return out;
+}
+
+Timestamp PeerWindow::first_ts() const { return recs_.empty() ? 0 : recs_.front().min_ts; }
+
+}  // namespace sw

@@ -1,0 +1,129 @@
+// A sliding window of what peers contributed to one host (bytes written to a
+// target, bytes read by a collector, or pushed onward by a collector), with
+// bounded memory.
+//
+// The window advances in steps of window/60: a contribution made at time t is
+// recorded in step floor(t/step) and expires once packet time reaches that
+// step's start + window. Contributions of one peer in one step are merged, so
+// memory is at most (tracked peers + 1) x 60 records however many events
+// arrive. At most `max_peers` peers are tracked by name; contributions from
+// further peers still count in the totals (an "overflow" peer) and are
+// counted as dropped.
+//
+// Each contribution carries an allow-list mask: the totals are kept twice,
+// over everything ("all") and over contributions no allow-list matched
+// ("eff"), so a finding can be raised on the effective traffic and still be
+// reported, suppressed, when only allow-listed traffic makes it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "analytics/findings.h"
+#include "capture/types.h"
+
+namespace sw {
+
+struct IpAddrHash {
+    std::size_t operator()(const IpAddr& a) const {
+        std::uint64_t h = a.hi() * 0x9E3779B97F4A7C15ull ^ a.lo();
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+        return static_cast<std::size_t>(h);
+    }
+};
+
+struct Counters {
+    std::uint64_t bytes = 0;
+    std::uint64_t smb_bytes = 0, ssh_bytes = 0, enc_bytes = 0;
+    std::uint32_t files = 0;
+    std::uint32_t archives = 0;          // files that are archives by name or content
+    std::uint32_t archive_names = 0;     // ... by name
+    std::uint32_t archive_contents = 0;  // ... by content (not an expected container)
+    std::uint32_t masquerades = 0;
+    std::uint32_t admin_writes = 0, path_writes = 0;
+
+    void add(const Counters& o);
+    void sub(const Counters& o);
+};
+
+// Allow-list reasons a contribution matched (bit mask).
+enum AllowBits : std::uint8_t {
+    kAllowPeer = 1,   // the data's source host is allow-listed
+    kAllowShare = 2,  // the share is allow-listed
+    kAllowTime = 4,   // it happened in an allowed time-of-day window
+};
+
+struct Contribution {
+    Timestamp ts = 0;
+    IpAddr peer;
+    Counters c;
+    std::uint8_t allowed = 0;
+};
+
+class PeerWindow {
+public:
+    static constexpr int kSteps = 60;
+
+    PeerWindow(Duration window, std::uint32_t max_peers);
+
+    // Adds a contribution (expire() first). Returns false when the peer was
+    // over the cap (its counters are still in the totals).
+    bool add(const Contribution& c);
+    // Drops everything whose step has left the window at `now`.
+    void expire(Timestamp now);
+    // Whether something observed at `ts` has left the window at `now`.
+    bool expired(Timestamp ts, Timestamp now) const;
+
+    bool empty() const { return recs_.empty(); }
+    const Counters& all() const { return all_; }
+    const Counters& eff() const { return eff_; }
+    // Distinct peers that contributed bytes (all / not allow-listed). Peers
+    // over the cap are not told apart: together they count as one, so this
+    // is a lower bound once the cap is reached.
+    std::uint32_t peers_all() const { return n_all_ + (overflow_bytes_all_ > 0); }
+    std::uint32_t peers_eff() const { return n_eff_ + (overflow_bytes_eff_ > 0); }
+    // Contributions currently in the window that came from peers over the cap.
+    std::uint64_t overflow() const { return overflow_; }
+    bool has_peer(const IpAddr& a) const;
+    std::uint64_t peer_bytes(const IpAddr& a, bool eff) const;
+    // Peers with bytes, sorted by address.
+    std::vector<PeerBytes> peers(bool eff) const;
+    // Earliest and latest contribution time in the window.
+    Timestamp first_ts() const;
+    Timestamp last_ts() const { return last_ts_; }
+    Duration step() const { return step_; }
+
+private:
+    struct Record {
+        std::int64_t step = 0;
+        Timestamp min_ts = 0;
+        IpAddr peer;
+        bool overflow = false;
+        std::uint8_t allowed = 0;
+        std::uint32_t contribs = 0;
+        Counters c;
+    };
+    struct PeerTotals {
+        std::uint64_t bytes_all = 0, bytes_eff = 0;
+        std::uint32_t records = 0;
+    };
+    std::int64_t step_of(Timestamp t) const;
+    void apply(const Record& r, bool adding);
+
+    Duration window_;
+    Duration step_;
+    std::uint32_t max_peers_;
+    std::deque<Record> recs_;
+    std::unordered_map<IpAddr, PeerTotals, IpAddrHash> peers_;
+    Counters all_, eff_;
+    std::uint32_t n_all_ = 0, n_eff_ = 0;
+    std::uint64_t overflow_ = 0;
+    std::uint64_t overflow_bytes_all_ = 0, overflow_bytes_eff_ = 0;
+    Timestamp last_ts_ = 0;
+};
+
+}  // namespace sw

@@ -1,0 +1,132 @@
+// The analytics options: names, defaults (and that --help shows them), the
+// INI file, and rejection of bad values with the option's name.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "config/config.h"
+#include "support.h"
+#include "unit/analytics_events.h"
+
+namespace sw {
+namespace {
+
+ParseOutcome parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "stagewatch");
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    return parse_config(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(AnalyticsOptions, DefaultsAreTheConfigDefaults) {
+    const AnalyticsConfig a = parse({}).config.analytics;
+    EXPECT_EQ(a.volume_interval, 60 * kSecond);
+    EXPECT_EQ(a.window, 3600 * kSecond);
+    EXPECT_EQ(a.min_sources, 3u);
+    EXPECT_EQ(a.min_bytes, 50'000'000u);
+    EXPECT_EQ(a.min_servers, 3u);
+    EXPECT_EQ(a.suppress_for, 3600 * kSecond);
+    EXPECT_EQ(a.baseline_factor, 10.0);
+    EXPECT_EQ(a.archive_extensions, AnalyticsConfig{}.archive_extensions);
+    EXPECT_EQ(a.staging_paths, AnalyticsConfig{}.staging_paths);
+    EXPECT_EQ(a.admin_shares, std::vector<std::string>{"*$"});
+    EXPECT_EQ(a.admin_share_exceptions, std::vector<std::string>{"IPC$"});
+    EXPECT_EQ(a.weights, AnalyticsConfig{}.weights);
+    EXPECT_TRUE(a.allow_targets.empty());
+    EXPECT_TRUE(a.allow_times.empty());
+}
+
+TEST(AnalyticsOptions, HelpShowsEveryOptionWithItsDefault) {
+    ParseOutcome o = parse({"--help"});
+    ASSERT_EQ(o.action, ParseOutcome::Action::help);
+    for (const char* s :
+         {"--volume.interval arg (=60s)", "--staging.window arg (=1h)", "--staging.min-sources arg (=3)",
+          "--staging.min-bytes arg (=50MB)", "--staging.min-servers arg (=3)",
+          "--staging.archive-extensions arg (=zip,", "--staging.admin-shares arg (=*$)",
+          "--staging.admin-share-exceptions arg (=IPC$)", "--staging.paths arg (=\\Temp\\,",
+          "--staging.allow-targets", "--staging.allow-sources", "--staging.allow-collectors",
+          "--staging.allow-shares", "--staging.allow-times", "--baseline.factor arg (=10)",
+          "--baseline.min-bytes arg (=100MB)", "--baseline.half-life arg (=1h)", "--baseline.warmup arg (=1h)",
+          "--weight.fan-in arg (=30)", "--weight.masquerade arg (=30)", "--weight.encrypted-smb arg (=15)",
+          "--severity.medium arg (=35)", "--severity.high arg (=60)", "--notice.suppress-for arg (=1h)"})
+        EXPECT_NE(o.text.find(s), std::string::npos) << s;
+}
+
+TEST(AnalyticsOptions, CommandLine) {
+    const AnalyticsConfig a = parse({"--staging.min-bytes=5MB", "--staging.window=30min",
+                                     "--staging.allow-targets=10.0.0.0/24,192.168.1.5",
+                                     "--staging.allow-times=22:00-06:00, 12:00-13:30", "--weight.fan-in=40",
+                                     "--notice.suppress-for=0", "--staging.archive-extensions=zip, 7z ,tar.gz",
+                                     "--staging.allow-shares=backup$,SCCM*", "--volume.interval=5min"})
+                                  .config.analytics;
+    EXPECT_EQ(a.min_bytes, 5'000'000u);
+    EXPECT_EQ(a.window, 30 * kMinute);
+    EXPECT_EQ(a.volume_interval, 5 * kMinute);
+    EXPECT_TRUE(a.allow_targets.contains(test::ip("10.0.0.77")));
+    EXPECT_TRUE(a.allow_targets.contains(test::ip("192.168.1.5")));
+    EXPECT_FALSE(a.allow_targets.contains(test::ip("192.168.1.6")));
+    ASSERT_EQ(a.allow_times.size(), 2u);
+    EXPECT_EQ(a.allow_times[0].start, 22 * 3600);
+    EXPECT_EQ(a.allow_times[0].end, 6 * 3600);
+    EXPECT_EQ(a.allow_times[0].text, "22:00-06:00");
+    EXPECT_EQ(a.allow_times[1].start, 12 * 3600);
+    EXPECT_EQ(a.allow_times[1].end, 13 * 3600 + 1800);
+    EXPECT_EQ(a.weights[static_cast<std::size_t>(Indicator::fan_in)], 40u);
+    EXPECT_EQ(a.suppress_for, 0);
+    EXPECT_EQ(a.archive_extensions, (std::vector<std::string>{"zip", "7z", "tar.gz"}));
+    EXPECT_EQ(a.allow_shares, (std::vector<std::string>{"backup$", "SCCM*"}));
+}
+
+TEST(AnalyticsOptions, IniFileWithTheSameNamesAndCommandLineWins) {
+    test::TempDir dir;
+    const std::string ini = (dir.path() / "sw.ini").string();
+    {
+        std::ofstream f(ini);
+        f << "notice.suppress-for = 10min\n"
+             "[staging]\n"
+             "min-sources = 5\n"
+             "min-bytes = 2MiB\n"
+             "allow-collectors = 10.9.0.0/16\n"
+             "paths = \\Drop\\,\\Exfil\\\n"
+             "[weight]\n"
+             "masquerade = 50\n"
+             "[baseline]\n"
+             "factor = 4.5\n";
+    }
+    const AnalyticsConfig a = parse({"--config", ini, "--staging.min-sources=7"}).config.analytics;
+    EXPECT_EQ(a.suppress_for, 10 * kMinute);
+    EXPECT_EQ(a.min_sources, 7u);  // the command line wins
+    EXPECT_EQ(a.min_bytes, 2u * 1024 * 1024);
+    EXPECT_TRUE(a.allow_collectors.contains(test::ip("10.9.200.1")));
+    EXPECT_EQ(a.staging_paths, (std::vector<std::string>{"\\Drop\\", "\\Exfil\\"}));
+    EXPECT_EQ(a.weights[static_cast<std::size_t>(Indicator::masquerade)], 50u);
+    EXPECT_EQ(a.baseline_factor, 4.5);
+}
+
+TEST(AnalyticsOptions, BadValuesNameTheOption) {
+    const std::pair<const char*, const char*> bad[] = {
+        {"--staging.allow-times=25:00-01:00", "staging.allow-times"},
+        {"--staging.allow-times=22:00", "staging.allow-times"},
+        {"--severity.medium=70", "severity.high"},
+        {"--staging.window=0", "staging.window"},
+        {"--volume.interval=0", "volume.interval"},
+        {"--staging.min-sources=0", "staging.min-sources"},
+        {"--staging.min-servers=0", "staging.min-servers"},
+        {"--baseline.factor=0.5", "baseline.factor"},
+        {"--staging.allow-targets=10.0.0.300", "staging.allow-targets"},
+        {"--staging.min-bytes=lots", "staging.min-bytes"},
+        {"--staging.max-hosts=2", "staging.max-hosts"},
+        {"--weight.fan-in=-1", "weight.fan-in"},
+    };
+    for (const auto& [arg, name] : bad) {
+        try {
+            parse({arg});
+            ADD_FAILURE() << arg << " was accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << arg << ": " << e.what();
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sw

@@ -1,0 +1,958 @@
+// Staging analytics on event sequences built in the test: every indicator,
+// window sliding and expiry, de-duplication, suppression, baseline warm-up,
+// scoring and labels. Expected values are worked out by hand from the
+// documented rules (README "Detection"), not read back from the code.
+#include <gtest/gtest.h>
+
+#include "unit/analytics_events.h"
+
+namespace sw {
+namespace {
+
+using namespace sw::test;
+
+const std::string kData = "\\\\FS01\\data";
+const std::string kStage = "\\\\FS01\\stage$";
+
+// Three sources write 12 MB each to 10.0.0.9 at 60 s, 120 s, 180 s.
+void three_writers(StagingAnalytics& a, const std::string& tree = kData, bool archives = false) {
+    for (int i = 1; i <= 3; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        std::string uid = "C" + std::to_string(i);
+        std::string name = archives ? "loot\\part" + std::to_string(i) + ".7z" : "q" + std::to_string(i) + "\\report.pdf";
+        a.on_event(smb_write(at(60.0 * i), conn(src.c_str(), 49000 + i, "10.0.0.9", 445, uid.c_str()), tree, name,
+                             12 * MB, archives ? "7z" : "pdf", "Fa" + std::to_string(i)));
+    }
+}
+
+// ------------------------------------------------------------------ fan-in
+
+TEST(AnalyticsFanIn, RaisedWhenSourcesAndBytesReachTheThresholds) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(60), conn("10.0.0.1", 49001, "10.0.0.9", 445, "C1"), kData, "q1\\report.pdf", 12 * MB));
+    a.on_event(smb_write(at(120), conn("10.0.0.2", 49002, "10.0.0.9", 445, "C2"), kData, "b.pdf", 12 * MB));
+    EXPECT_TRUE(rec.notices.empty());
+    a.on_event(smb_write(at(180), conn("10.0.0.3", 49003, "10.0.0.9", 445, "C3"), kData, "c.pdf", 12 * MB));
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& n = rec.notices[0];
+    EXPECT_EQ(n.note, NoteType::fan_in);
+    EXPECT_EQ(n.ts, at(180));
+    ASSERT_TRUE(n.conn);
+    EXPECT_EQ(n.conn->uid(), "C3");
+    EXPECT_EQ(n.dst, ip("10.0.0.9"));
+    EXPECT_FALSE(n.src);
+    EXPECT_EQ(n.p, 445);
+    EXPECT_EQ(n.n, 3u);
+    EXPECT_EQ(n.sources, ips({"10.0.0.1", "10.0.0.2", "10.0.0.3"}));
+    EXPECT_EQ(n.bytes, 36 * MB);
+    EXPECT_TRUE(n.archives.empty());
+    EXPECT_EQ(n.score, 30u);
+    EXPECT_EQ(n.severity, Severity::low);
+    EXPECT_EQ(n.detection_type, "FanInVolume");
+    EXPECT_EQ(n.msg, "10.0.0.9 received 36.0 MB from 3 hosts in 2 min on \\\\FS01\\data");
+    EXPECT_EQ(n.sub,
+              "sources: 10.0.0.1 12.0 MB, 10.0.0.2 12.0 MB, 10.0.0.3 12.0 MB; indicators: fan_in:30");
+    EXPECT_EQ(n.mitre, std::vector<std::string>{"T1074.002"});
+    EXPECT_EQ(n.suppress_for, 3600 * kSecond);
+
+    a.finish();
+    ASSERT_EQ(rec.staging.size(), 1u);
+    const StagingRow& r = rec.staging[0];
+    EXPECT_EQ(r.ts, at(180));
+    EXPECT_EQ(r.host, ip("10.0.0.9"));
+    EXPECT_EQ(r.role, Role::target);
+    EXPECT_EQ(r.period_start, kT0);
+    EXPECT_EQ(r.window_start, at(60));
+    ASSERT_EQ(r.peers.size(), 3u);
+    EXPECT_EQ(r.peers[1].addr, ip("10.0.0.2"));
+    EXPECT_EQ(r.peers[1].bytes, 12 * MB);
+    EXPECT_EQ(r.bytes, 36 * MB);
+    EXPECT_EQ(r.smb_bytes, 36 * MB);
+    EXPECT_EQ(r.files, 3u);
+    EXPECT_EQ(r.archives, 0u);
+    EXPECT_EQ(r.shares, std::vector<std::string>{kData});
+    EXPECT_FALSE(r.pushed_bytes);
+    EXPECT_EQ(r.score, 30u);
+    EXPECT_EQ(r.detection_type, "FanInVolume");
+    EXPECT_EQ(r.indicators, std::vector<std::string>{"fan_in:30"});
+    EXPECT_EQ(r.notices, std::vector<std::string>{"Staging::Fan_In"});
+    EXPECT_FALSE(r.suppressed);
+}
+
+TEST(AnalyticsFanIn, NotRaisedBelowTheByteThreshold) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 5; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        a.on_event(smb_write(at(10.0 * i), conn(src.c_str(), 50000, "10.0.0.9", 445, "C"), kData, "a.pdf", 5 * MB));
+    }
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());  // 25 MB < 30 MB
+    EXPECT_TRUE(rec.staging.empty());  // nothing scored
+}
+
+TEST(AnalyticsFanIn, NotRaisedBelowTheSourceThreshold) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 0; i < 4; ++i)
+        a.on_event(smb_write(at(10.0 * i), conn(i % 2 ? "10.0.0.1" : "10.0.0.2", 50000, "10.0.0.9", 445, "C"), kData,
+                             "a.pdf", 20 * MB));
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+}
+
+TEST(AnalyticsFanIn, AContributionExpiresOneWindowAfterItsStep) {
+    for (double third : {599.9, 600.0}) {
+        Recorder rec;
+        StagingAnalytics a(test_config(), rec);  // 10 min window, 10 s steps
+        a.on_event(smb_write(at(0), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "a", 12 * MB));
+        a.on_event(smb_write(at(300), conn("10.0.0.2", 1, "10.0.0.9", 445, "C2"), kData, "b", 12 * MB));
+        a.on_event(smb_write(at(third), conn("10.0.0.3", 1, "10.0.0.9", 445, "C3"), kData, "c", 12 * MB));
+        EXPECT_EQ(rec.of(NoteType::fan_in).size(), third < 600 ? 1u : 0u) << third;
+    }
+}
+
+TEST(AnalyticsFanIn, WindowSlides) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(0), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "a", 12 * MB));
+    a.on_event(smb_write(at(300), conn("10.0.0.2", 1, "10.0.0.9", 445, "C2"), kData, "b", 12 * MB));
+    a.on_event(smb_write(at(650), conn("10.0.0.3", 1, "10.0.0.9", 445, "C3"), kData, "c", 12 * MB));
+    EXPECT_TRUE(rec.notices.empty());  // 10.0.0.1 left the window at 600 s
+    a.on_event(smb_write(at(700), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "d", 12 * MB));
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].sources, ips({"10.0.0.2", "10.0.0.3", "10.0.0.4"}));
+    EXPECT_EQ(rec.notices[0].bytes, 36 * MB);
+    EXPECT_EQ(rec.notices[0].msg, "10.0.0.9 received 36.0 MB from 3 hosts in 7 min on \\\\FS01\\data");
+}
+
+TEST(AnalyticsFanIn, ArchivesToAHiddenShareMakeItHigh) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    three_writers(a, kStage, true);
+    ASSERT_EQ(rec.notices.size(), 4u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(rec.notices[i].note, NoteType::archive_write) << i;
+
+    const Notice& w = rec.notices[0];
+    EXPECT_EQ(w.ts, at(60));
+    EXPECT_EQ(w.src, ip("10.0.0.1"));
+    EXPECT_EQ(w.dst, ip("10.0.0.9"));
+    EXPECT_EQ(w.fuid, "Fa1");
+    EXPECT_EQ(w.file_mime_type, "application/x-7z-compressed");
+    EXPECT_EQ(w.file_desc, "\\\\FS01\\stage$\\loot\\part1.7z");
+    EXPECT_EQ(w.score, 40u);  // archive name 15 + archive content 10 + hidden share 15
+    EXPECT_EQ(w.severity, Severity::medium);
+    EXPECT_EQ(w.detection_type, "ArchiveToAdminShare");
+    EXPECT_EQ(w.msg, "10.0.0.1 wrote archive loot\\part1.7z (12.0 MB) to \\\\FS01\\stage$ (admin/hidden share)");
+    EXPECT_EQ(w.sub, "content: 7z; user: LAB\\alice; indicators: archive_name:15, archive_content:10, admin_share:15");
+    EXPECT_EQ(w.mitre, (std::vector<std::string>{"T1074.002", "T1560"}));
+    EXPECT_EQ(w.archives, std::vector<std::string>{"loot\\part1.7z"});
+    EXPECT_EQ(w.sources, ips({"10.0.0.1"}));
+    EXPECT_EQ(w.bytes, 12 * MB);
+
+    const Notice& f = rec.notices[3];
+    EXPECT_EQ(f.note, NoteType::fan_in);
+    EXPECT_EQ(f.score, 85u);  // 30 + 15 + 15 + 10 + 15
+    EXPECT_EQ(f.severity, Severity::high);
+    EXPECT_EQ(f.detection_type, "FanInArchiveStaging");
+    EXPECT_EQ(f.archives, (std::vector<std::string>{"loot\\part1.7z", "loot\\part2.7z", "loot\\part3.7z"}));
+    EXPECT_EQ(f.msg, "10.0.0.9 received 36.0 MB from 3 hosts in 2 min, 3 archives to \\\\FS01\\stage$");
+    EXPECT_EQ(f.sub,
+              "sources: 10.0.0.1 12.0 MB, 10.0.0.2 12.0 MB, 10.0.0.3 12.0 MB; indicators: fan_in:30, "
+              "fan_in_archives:15, archive_name:15, archive_content:10, admin_share:15");
+}
+
+TEST(AnalyticsFanIn, SshUploadsAlone) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        a.on_event(ssh_transfer(at(100.0 * i), conn(src.c_str(), 40000, "10.0.0.9", 22, "S"), 12 * MB, 0));
+    }
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& n = rec.notices[0];
+    EXPECT_EQ(n.note, NoteType::fan_in);
+    EXPECT_EQ(n.p, 22);
+    EXPECT_EQ(n.sources, ips({"10.0.0.1", "10.0.0.2", "10.0.0.3"}));
+    EXPECT_EQ(n.score, 45u);  // fan-in 30 + SSH bulk upload 15
+    EXPECT_EQ(n.severity, Severity::medium);
+    EXPECT_EQ(n.detection_type, "FanInVolume");
+    EXPECT_EQ(n.msg, "10.0.0.9 received 36.0 MB from 3 hosts in 3 min, 36.0 MB by SSH upload");
+}
+
+TEST(AnalyticsFanIn, EncryptedSmb3IsFlaggedByVolume) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        a.on_event(smb_encrypted_session(at(60.0 * i), conn(src.c_str(), 49000, "10.0.0.9", 445, "E"), 12 * MB,
+                                         100'000));
+    }
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].score, 45u);  // fan-in 30 + encrypted SMB3 15
+    EXPECT_EQ(rec.notices[0].detection_type, "EncryptedFanIn");
+    EXPECT_EQ(rec.notices[0].msg, "10.0.0.9 received 36.0 MB from 3 hosts in 2 min, 36.0 MB as encrypted SMB3");
+}
+
+TEST(AnalyticsFanIn, EncryptedSessionsInheritTheShareOfTheirTreeConnect) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        ConnId id = conn(src.c_str(), 49000, "10.0.0.9", 445, "E");
+        SmbMappingEvent m;
+        m.ts = at(60.0 * i - 30);
+        m.id = id;
+        m.path = kStage;
+        m.share_type = "DISK";
+        m.encrypted = true;
+        a.on_event(m);
+        a.on_event(smb_encrypted_session(at(60.0 * i), id, 12 * MB, 100'000));
+    }
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].score, 60u);  // + hidden share 15
+    EXPECT_EQ(rec.notices[0].severity, Severity::high);
+    EXPECT_EQ(rec.notices[0].detection_type, "EncryptedFanIn");
+    EXPECT_EQ(rec.notices[0].msg,
+              "10.0.0.9 received 36.0 MB from 3 hosts in 2 min on \\\\FS01\\stage$, 36.0 MB as encrypted SMB3");
+}
+
+TEST(AnalyticsFanIn, InteractiveSshIsNotATransfer) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        std::string src = "10.0.0." + std::to_string(i);
+        SshEvent e = ssh_transfer(at(100.0 * i), conn(src.c_str(), 40000, "10.0.0.9", 22, "S"), 12 * MB, 0);
+        e.inferred = "interactive";
+        a.on_event(e);
+    }
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    // Still SSH volume: three intervals, each with the client and 10.0.0.9.
+    EXPECT_EQ(rec.volume.size(), 6u);
+}
+
+TEST(AnalyticsFanIn, FileEventsOfEncryptedSessionsAreNotCountedTwice) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    ConnId id = conn("10.0.0.1", 49000, "10.0.0.9", 445, "E");
+    SmbFileEvent f = smb_write(at(10), id, kStage, "", 12 * MB);
+    f.encrypted = true;
+    a.on_event(f);
+    a.on_event(smb_encrypted_session(at(20), id, 12 * MB, 0));
+    a.finish();
+    ASSERT_EQ(rec.volume.size(), 2u);
+    EXPECT_EQ(rec.volume[1].bytes_in, 12 * MB);
+    EXPECT_TRUE(rec.notices.empty());
+}
+
+TEST(AnalyticsFanIn, OrdinaryFileServerStaysLow) {
+    // Ten users save office documents (zip containers) to a normal share.
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    const char* names[] = {"Budget.xlsx", "Minutes.docx", "Deck.pptx", "Plan.odt", "Notes.txt"};
+    for (int i = 1; i <= 10; ++i) {
+        std::string src = "10.0.1." + std::to_string(i);
+        a.on_event(smb_write(at(20.0 * i), conn(src.c_str(), 50000, "10.0.0.9", 445, "C"), kData, names[i % 5],
+                             5 * MB, i % 5 == 4 ? "" : "zip"));
+    }
+    a.finish();
+    // The fan-in at the sixth writer, and its update with all ten.
+    ASSERT_EQ(rec.notices.size(), 2u);
+    for (const auto& n : rec.notices) {
+        EXPECT_EQ(n.note, NoteType::fan_in);
+        EXPECT_EQ(n.severity, Severity::low);
+        EXPECT_EQ(n.detection_type, "FanInVolume");
+    }
+    EXPECT_EQ(rec.notices[0].n, 6u);
+    EXPECT_EQ(rec.notices[1].n, 10u);
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_EQ(rec.staging[0].archives, 0u);
+    EXPECT_EQ(rec.staging[0].masquerades, 0u);
+}
+
+TEST(AnalyticsFanIn, PeerCapStillCountsTheRestAsOneSource) {
+    AnalyticsConfig c = test_config();
+    c.max_peers = 2;
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a);
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].n, 3u);
+    EXPECT_EQ(rec.notices[0].sources, ips({"10.0.0.1", "10.0.0.2"}));  // the third was over the cap
+    EXPECT_EQ(a.stats().peers_dropped, 1u);
+    a.finish();
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_EQ(rec.staging[0].peers_dropped, 1u);
+}
+
+// ------------------------------------------------------------------ archives
+
+TEST(AnalyticsArchive, MasqueradeIsContentUnderAnInnocentName) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "holiday.jpg", 2 * MB, "zip",
+                         "Fm"));
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& n = rec.notices[0];
+    EXPECT_EQ(n.note, NoteType::archive_masquerade);
+    EXPECT_EQ(n.score, 40u);  // masquerade 30 + archive content 10
+    EXPECT_EQ(n.severity, Severity::medium);
+    EXPECT_EQ(n.detection_type, "ArchiveMasquerade");
+    EXPECT_EQ(n.msg, "10.0.0.1 wrote zip archive content named holiday.jpg (2.0 MB) to \\\\FS01\\data");
+    EXPECT_EQ(n.file_mime_type, "application/zip");
+    EXPECT_EQ(n.mitre, (std::vector<std::string>{"T1036", "T1074.002", "T1560"}));
+}
+
+TEST(AnalyticsArchive, OfficeDocumentsAreNotArchives) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "Q3.DOCX", 2 * MB, "zip"));
+    a.on_event(smb_write(at(20), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "app.jar", 2 * MB, "zip"));
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    EXPECT_TRUE(rec.staging.empty());
+}
+
+TEST(AnalyticsArchive, LocationsChangeScoreAndLabel) {
+    struct Case {
+        std::string tree, name;
+        std::uint32_t score;
+        Severity sev;
+        const char* label;
+        const char* suffix;
+    };
+    const Case cases[] = {
+        {"\\\\WS5\\C$", "Windows\\Temp\\out.rar", 40, Severity::medium, "ArchiveToAdminShare",
+         " (admin/hidden share, staging path)"},
+        {kData, "x.zip", 15, Severity::low, "ArchiveWrite", ""},
+        {kData, "Users\\Public\\x.zip", 25, Severity::low, "ArchiveInStagingDir", " (staging path)"},
+        {"\\\\WS5\\IPC$", "x.zip", 15, Severity::low, "ArchiveWrite", ""},
+    };
+    for (const Case& c : cases) {
+        Recorder rec;
+        StagingAnalytics a(test_config(), rec);
+        a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.5", 445, "C1"), c.tree, c.name, 3 * MB));
+        ASSERT_EQ(rec.notices.size(), 1u) << c.name;
+        EXPECT_EQ(rec.notices[0].note, NoteType::archive_write);
+        EXPECT_EQ(rec.notices[0].score, c.score) << c.name;
+        EXPECT_EQ(rec.notices[0].severity, c.sev) << c.name;
+        EXPECT_EQ(rec.notices[0].detection_type, c.label) << c.name;
+        EXPECT_EQ(rec.notices[0].msg, "10.0.0.1 wrote archive " + c.name + " (3.0 MB) to " + c.tree + c.suffix);
+    }
+}
+
+TEST(AnalyticsArchive, SplitVolumesAreArchiveWrites) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    const char* names[] = {"d.7z.001", "d.z01", "d.r00", "d.part1.rar"};
+    int i = 0;
+    for (const char* n : names) {
+        std::string src = "10.0.0." + std::to_string(++i);
+        a.on_event(smb_write(at(10.0 * i), conn(src.c_str(), 1, "10.0.0.9", 445, "C"), kData, n, MB));
+    }
+    ASSERT_EQ(rec.notices.size(), 4u);
+    for (const auto& n : rec.notices) EXPECT_EQ(n.note, NoteType::archive_write);
+}
+
+TEST(AnalyticsArchive, RenameToAnArchiveNameIsAnArchiveWrite) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    SmbFileEvent f = smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "stage\\data.zip", 0);
+    f.prev_name = "stage\\data.bin";
+    f.action = "SMB::FILE_RENAME";
+    a.on_event(f);
+    SmbFileEvent g = smb_write(at(11), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "stage\\b.txt", 0);
+    g.prev_name = "stage\\a.txt";
+    a.on_event(g);
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].note, NoteType::archive_write);
+    EXPECT_EQ(rec.notices[0].msg, "10.0.0.1 renamed stage\\data.bin to archive stage\\data.zip on \\\\FS01\\data");
+    EXPECT_EQ(rec.notices[0].sub, "user: LAB\\alice; renamed from: stage\\data.bin; indicators: archive_name:15");
+}
+
+TEST(AnalyticsArchive, PipesAndReadsAreNotWrites) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    SmbFileEvent p = smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), "\\\\FS01\\IPC$", "x.zip", MB);
+    p.is_pipe = true;
+    a.on_event(p);
+    a.on_event(smb_read(at(20), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "x.zip", MB));
+    EXPECT_TRUE(rec.notices.empty());
+}
+
+// ------------------------------------------------------------------ pull collector
+
+void three_pulls(StagingAnalytics& a) {
+    for (int i = 1; i <= 3; ++i) {
+        std::string srv = "10.0.0.1" + std::to_string(i);
+        std::string tree = "\\\\FS1" + std::to_string(i) + "\\data";
+        a.on_event(smb_read(at(60.0 * i), conn("10.0.0.50", 50000 + i, srv.c_str(), 445, "R"), tree, "db.mdf",
+                            12 * MB));
+    }
+}
+
+TEST(AnalyticsPull, CollectorThenPushOfAnArchiveEscalates) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    three_pulls(a);
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& p = rec.notices[0];
+    EXPECT_EQ(p.note, NoteType::pull_collector);
+    EXPECT_EQ(p.src, ip("10.0.0.50"));
+    EXPECT_FALSE(p.dst);
+    EXPECT_EQ(p.sources, ips({"10.0.0.11", "10.0.0.12", "10.0.0.13"}));
+    EXPECT_EQ(p.n, 3u);
+    EXPECT_EQ(p.bytes, 36 * MB);
+    EXPECT_EQ(p.score, 30u);
+    EXPECT_EQ(p.severity, Severity::low);
+    EXPECT_EQ(p.detection_type, "PullCollector");
+    EXPECT_EQ(p.msg, "10.0.0.50 pulled 36.0 MB from 3 servers in 2 min");
+    EXPECT_EQ(p.mitre, (std::vector<std::string>{"T1039", "T1074.002"}));
+
+    a.on_event(smb_write(at(240), conn("10.0.0.50", 50010, "10.0.0.99", 445, "P1"), "\\\\DROP\\in", "loot.zip",
+                         5 * MB, "zip"));
+    ASSERT_EQ(rec.notices.size(), 3u);
+    EXPECT_EQ(rec.notices[1].note, NoteType::archive_write);
+    EXPECT_EQ(rec.notices[1].score, 25u);
+    const Notice& e = rec.notices[2];
+    EXPECT_EQ(e.note, NoteType::pull_collector);  // raised again: its severity rose
+    EXPECT_EQ(e.conn->uid(), "P1");
+    EXPECT_EQ(e.score, 80u);  // pull 30 + push 25 + archive name 15 + content 10
+    EXPECT_EQ(e.severity, Severity::high);
+    EXPECT_EQ(e.detection_type, "PullThenPush");
+    EXPECT_EQ(e.archives, std::vector<std::string>{"loot.zip"});
+    EXPECT_EQ(e.msg, "10.0.0.50 pulled 36.0 MB from 3 servers in 2 min, then pushed 5.0 MB (1 archive) to 10.0.0.99");
+
+    a.finish();
+    ASSERT_EQ(rec.staging.size(), 2u);
+    const StagingRow& c = rec.staging[0];  // same ts as the target's row; lower address first
+    EXPECT_EQ(c.host, ip("10.0.0.50"));
+    EXPECT_EQ(c.role, Role::collector);
+    EXPECT_EQ(c.peers.size(), 3u);
+    EXPECT_EQ(c.bytes, 36 * MB);
+    EXPECT_EQ(c.files, 3u);
+    EXPECT_EQ(c.archives, 1u);
+    EXPECT_EQ(c.archive_names, std::vector<std::string>{"loot.zip"});
+    EXPECT_EQ(c.shares, (std::vector<std::string>{"\\\\FS11\\data", "\\\\FS12\\data", "\\\\FS13\\data"}));
+    EXPECT_EQ(c.pushed_bytes, 5 * MB);
+    EXPECT_EQ(c.push_targets, ips({"10.0.0.99"}));
+    EXPECT_EQ(c.score, 80u);
+    EXPECT_EQ(c.detection_type, "PullThenPush");
+    EXPECT_EQ(c.indicators, (std::vector<std::string>{"pull_collector:30", "pull_then_push:25", "archive_name:15",
+                                                      "archive_content:10"}));
+    EXPECT_EQ(c.notices, std::vector<std::string>{"Staging::Pull_Collector"});
+    const StagingRow& t = rec.staging[1];
+    EXPECT_EQ(t.host, ip("10.0.0.99"));
+    EXPECT_EQ(t.role, Role::target);
+    EXPECT_EQ(t.score, 25u);
+    EXPECT_EQ(t.detection_type, "ArchiveWrite");
+    EXPECT_EQ(t.notices, std::vector<std::string>{"Staging::Archive_Write"});
+}
+
+TEST(AnalyticsPull, WritesBeforeThePullAreNotPushes) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(30), conn("10.0.0.50", 1, "10.0.0.99", 445, "P"), "\\\\DROP\\in", "loot.zip", 5 * MB));
+    three_pulls(a);
+    auto pulls = rec.of(NoteType::pull_collector);
+    ASSERT_EQ(pulls.size(), 1u);
+    EXPECT_EQ(pulls[0]->detection_type, "PullCollector");
+    EXPECT_EQ(pulls[0]->score, 30u);
+}
+
+TEST(AnalyticsPull, SshUploadOnwardIsAPush) {
+    struct Case {
+        const char* dst;
+        std::uint64_t bytes;
+        bool push;
+    };
+    const Case cases[] = {
+        {"10.0.0.77", 2 * MB, true},    // to a new host, over staging.push-min-bytes
+        {"10.0.0.77", MB / 2, false},   // too little
+        {"10.0.0.11", 2 * MB, false},   // back to a server it pulled from
+    };
+    for (const Case& c : cases) {
+        Recorder rec;
+        StagingAnalytics a(test_config(), rec);
+        three_pulls(a);
+        a.on_event(ssh_transfer(at(300), conn("10.0.0.50", 40000, c.dst, 22, "S"), c.bytes, 0));
+        auto pulls = rec.of(NoteType::pull_collector);
+        ASSERT_EQ(pulls.size(), c.push ? 2u : 1u) << c.dst << " " << c.bytes;
+        if (c.push) {
+            EXPECT_EQ(pulls[1]->score, 55u);
+            EXPECT_EQ(pulls[1]->severity, Severity::medium);
+            EXPECT_EQ(pulls[1]->detection_type, "PullThenPush");
+            EXPECT_EQ(pulls[1]->msg, "10.0.0.50 pulled 36.0 MB from 3 servers in 2 min, then pushed 2.0 MB to 10.0.0.77");
+        }
+    }
+}
+
+TEST(AnalyticsPull, SshDownloadsCount) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        std::string srv = "10.0.0.1" + std::to_string(i);
+        a.on_event(ssh_transfer(at(60.0 * i), conn("10.0.0.50", 40000, srv.c_str(), 22, "S"), 0, 12 * MB));
+    }
+    auto pulls = rec.of(NoteType::pull_collector);
+    ASSERT_EQ(pulls.size(), 1u);
+    EXPECT_EQ(pulls[0]->sources, ips({"10.0.0.11", "10.0.0.12", "10.0.0.13"}));
+}
+
+// ------------------------------------------------------------------ de-duplication
+
+TEST(AnalyticsDedupe, SameNoteAndKeyIsSuppressedForTheInterval) {
+    AnalyticsConfig c = test_config();
+    c.suppress_for = 5 * kMinute;
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a);  // Fan_In at 180 s
+    a.on_event(smb_write(at(200), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "d", 12 * MB));
+    a.on_event(smb_write(at(240), conn("10.0.0.5", 1, "10.0.0.9", 445, "C5"), kData, "e", 12 * MB));
+    EXPECT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(a.stats().notices_deduplicated, 2u);
+    a.on_event(smb_write(at(479), conn("10.0.0.6", 1, "10.0.0.9", 445, "C6"), kData, "f", 12 * MB));
+    EXPECT_EQ(rec.notices.size(), 1u);
+    // 300 s after the first: raised again, now with seven sources.
+    a.on_event(smb_write(at(480), conn("10.0.0.7", 1, "10.0.0.9", 445, "C7"), kData, "g", 12 * MB));
+    ASSERT_EQ(rec.notices.size(), 2u);
+    EXPECT_EQ(rec.notices[1].ts, at(480));
+    EXPECT_EQ(rec.notices[1].n, 7u);
+}
+
+TEST(AnalyticsDedupe, DifferentKeysAreIndependent) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    // Same source and target twice: one notice; another source: another.
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "a.zip", MB));
+    a.on_event(smb_write(at(20), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "b.zip", MB));
+    a.on_event(smb_write(at(30), conn("10.0.0.2", 1, "10.0.0.9", 445, "C"), kData, "c.zip", MB));
+    a.on_event(smb_write(at(40), conn("10.0.0.1", 1, "10.0.0.8", 445, "C"), kData, "d.zip", MB));
+    ASSERT_EQ(rec.notices.size(), 3u);
+    EXPECT_EQ(rec.notices[0].archives, std::vector<std::string>{"a.zip"});
+    EXPECT_EQ(rec.notices[1].archives, std::vector<std::string>{"c.zip"});
+    EXPECT_EQ(rec.notices[2].archives, std::vector<std::string>{"d.zip"});
+}
+
+TEST(AnalyticsDedupe, HigherSeverityIsRaisedAgain) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    three_writers(a);  // low FanInVolume
+    a.on_event(smb_write(at(200), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "x.7z", 12 * MB, "7z"));
+    auto fans = rec.of(NoteType::fan_in);
+    ASSERT_EQ(fans.size(), 2u);
+    EXPECT_EQ(fans[0]->severity, Severity::low);
+    EXPECT_EQ(fans[1]->score, 70u);  // 30 + 15 + 15 + 10
+    EXPECT_EQ(fans[1]->severity, Severity::high);
+    EXPECT_EQ(fans[1]->detection_type, "FanInArchiveStaging");
+    EXPECT_EQ(fans[1]->msg, "10.0.0.9 received 48.0 MB from 4 hosts in 2 min, 1 archive to \\\\FS01\\data");
+}
+
+TEST(AnalyticsDedupe, GrowthIsWrittenOnceAsAnUpdateWhenThePeriodEnds) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    three_writers(a);
+    a.on_event(smb_write(at(200), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "d", 12 * MB));
+    a.on_event(smb_write(at(240), conn("10.0.0.5", 1, "10.0.0.9", 445, "C5"), kData, "e", 12 * MB));
+    a.on_event(smb_write(at(250), conn("10.0.0.5", 1, "10.0.0.9", 445, "C5"), kData, "f", 1 * MB));
+    EXPECT_EQ(rec.notices.size(), 1u);
+    a.advance(at(599));
+    EXPECT_EQ(rec.notices.size(), 1u);
+    a.advance(at(600));
+    ASSERT_EQ(rec.notices.size(), 2u);
+    const Notice& u = rec.notices[1];
+    EXPECT_EQ(u.ts, at(240));  // when the finding last grew
+    EXPECT_EQ(u.conn->uid(), "C5");
+    EXPECT_EQ(u.n, 5u);
+    EXPECT_EQ(u.bytes, 60 * MB);
+    EXPECT_EQ(u.sub.rfind("update of an earlier notice; sources: 10.0.0.1 12.0 MB", 0), 0u) << u.sub;
+    a.finish();
+    EXPECT_EQ(rec.notices.size(), 2u);
+}
+
+TEST(AnalyticsDedupe, ZeroDisablesDeduplication) {
+    AnalyticsConfig c = test_config();
+    c.suppress_for = 0;
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a);
+    a.on_event(smb_write(at(200), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "d", 12 * MB));
+    EXPECT_EQ(rec.of(NoteType::fan_in).size(), 2u);
+}
+
+// ------------------------------------------------------------------ suppression
+
+TEST(AnalyticsSuppress, AllowListedTargetGetsNoNoticeButAStagingRow) {
+    AnalyticsConfig c = test_config();
+    c.allow_targets.add(*Cidr::parse("10.0.0.8/29"));
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a, kStage, true);
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    ASSERT_EQ(rec.staging.size(), 1u);
+    const StagingRow& r = rec.staging[0];
+    EXPECT_EQ(r.host, ip("10.0.0.9"));
+    EXPECT_TRUE(r.suppressed);
+    EXPECT_EQ(r.suppressed_by, std::vector<std::string>{"target"});
+    EXPECT_TRUE(r.notices.empty());
+    EXPECT_EQ(r.score, 85u);  // what it would have scored
+    EXPECT_EQ(r.severity, Severity::high);
+    EXPECT_EQ(r.detection_type, "FanInArchiveStaging");
+    EXPECT_EQ(a.stats().findings_allowlisted, 4u);  // three archive writes and the fan-in
+}
+
+TEST(AnalyticsSuppress, AllowListedSourceDoesNotCount) {
+    AnalyticsConfig c = test_config();
+    c.allow_sources.add(*Cidr::parse("10.0.0.1/32"));
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a);
+    EXPECT_TRUE(rec.notices.empty());
+    a.on_event(smb_write(at(240), conn("10.0.0.4", 1, "10.0.0.9", 445, "C4"), kData, "d", 12 * MB));
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].sources, ips({"10.0.0.2", "10.0.0.3", "10.0.0.4"}));
+    EXPECT_EQ(rec.notices[0].bytes, 36 * MB);
+    a.finish();
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_TRUE(rec.staging[0].suppressed);  // before 10.0.0.4 came
+    EXPECT_EQ(rec.staging[0].suppressed_by, std::vector<std::string>{"source:10.0.0.1"});
+    EXPECT_EQ(rec.staging[0].peers.size(), 4u);
+    EXPECT_EQ(rec.staging[0].bytes, 48 * MB);
+    EXPECT_EQ(rec.staging[0].notices, std::vector<std::string>{"Staging::Fan_In"});
+}
+
+TEST(AnalyticsSuppress, AllowListedShare) {
+    AnalyticsConfig c = test_config();
+    c.allow_shares = {"back*"};
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a, "\\\\FS01\\Backups", true);
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_TRUE(rec.staging[0].suppressed);
+    EXPECT_EQ(rec.staging[0].suppressed_by, std::vector<std::string>{"share:Backups"});
+}
+
+TEST(AnalyticsSuppress, TimeOfDayWindows) {
+    // The writes happen at 22:01-22:03 UTC.
+    struct Case {
+        int start, end;
+        const char* text;
+        bool suppressed;
+    };
+    const Case cases[] = {
+        {77400, 82800, "21:30-23:00", true},
+        {75600, 3600, "21:00-01:00", true},  // wraps midnight
+        {3600, 7200, "01:00-02:00", false},
+        {75600, 79260, "21:00-22:01", false},  // the end is exclusive
+        {79380, 82800, "22:03-23:00", true},   // only the third write, but the fan-in needs it
+    };
+    for (const Case& k : cases) {
+        AnalyticsConfig c = test_config();
+        c.allow_times = {TimeOfDayWindow{k.start, k.end, k.text}};
+        Recorder rec;
+        StagingAnalytics a(c, rec);
+        three_writers(a);
+        a.finish();
+        EXPECT_EQ(rec.notices.empty(), k.suppressed) << k.text;
+        ASSERT_EQ(rec.staging.size(), 1u);
+        EXPECT_EQ(rec.staging[0].suppressed, k.suppressed) << k.text;
+        if (k.suppressed) {
+            EXPECT_EQ(rec.staging[0].suppressed_by, std::vector<std::string>{std::string("time:") + k.text});
+        }
+    }
+}
+
+TEST(AnalyticsSuppress, AllowListedCollector) {
+    AnalyticsConfig c = test_config();
+    c.allow_collectors.add(*Cidr::parse("10.0.0.50"));
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_pulls(a);
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_EQ(rec.staging[0].role, Role::collector);
+    EXPECT_TRUE(rec.staging[0].suppressed);
+    EXPECT_EQ(rec.staging[0].suppressed_by, std::vector<std::string>{"collector"});
+}
+
+TEST(AnalyticsSuppress, ServersAllowListedAsSourcesDoNotMakeACollector) {
+    // Clients pulling from a deployment server (SCCM distribution point).
+    AnalyticsConfig c = test_config();
+    c.allow_sources.add(*Cidr::parse("10.0.0.12/32"));
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_pulls(a);
+    EXPECT_TRUE(rec.notices.empty());
+}
+
+// ------------------------------------------------------------------ baseline
+
+AnalyticsConfig baseline_config() {
+    AnalyticsConfig c = test_config();
+    c.volume_interval = 60 * kSecond;
+    c.baseline_warmup = 5 * kMinute;
+    c.baseline_factor = 10;
+    c.baseline_min_bytes = 50 * MB;
+    c.min_bytes = 1'000'000'000;  // keep fan-in out of it
+    return c;
+}
+
+TEST(AnalyticsBaselineAnomaly, RaisedAfterWarmUp) {
+    Recorder rec;
+    StagingAnalytics a(baseline_config(), rec);
+    for (int k = 0; k < 5; ++k)
+        a.on_event(smb_write(at(30 + 60.0 * k), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "f.bin", MB));
+    a.on_event(smb_write(at(330), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "big.bin", 200 * MB));
+    EXPECT_TRUE(rec.notices.empty());
+    a.advance(at(360));  // closes interval 5
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& n = rec.notices[0];
+    EXPECT_EQ(n.note, NoteType::volume_anomaly);
+    EXPECT_EQ(n.ts, at(360));
+    EXPECT_EQ(n.dst, ip("10.0.0.9"));
+    EXPECT_FALSE(n.conn);
+    EXPECT_EQ(n.bytes, 200 * MB);
+    EXPECT_EQ(n.score, 20u);
+    EXPECT_EQ(n.severity, Severity::low);
+    EXPECT_EQ(n.detection_type, "VolumeAnomaly");
+    EXPECT_EQ(n.msg, "10.0.0.9 received 200.0 MB in 1 min, 200x its usual 1.0 MB per 1 min");
+    EXPECT_EQ(n.sub, "larger than normal volume: baseline.factor 10, baseline over 5 intervals; indicators: "
+                     "volume_anomaly:20");
+    a.finish();
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_TRUE(rec.staging[0].volume_anomaly);
+    EXPECT_EQ(rec.staging[0].ts, at(360));
+    EXPECT_EQ(rec.staging[0].notices, std::vector<std::string>{"Staging::Volume_Anomaly"});
+}
+
+TEST(AnalyticsBaselineAnomaly, NotDuringWarmUp) {
+    Recorder rec;
+    StagingAnalytics a(baseline_config(), rec);
+    a.on_event(smb_write(at(30), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "f.bin", MB));
+    a.on_event(smb_write(at(90), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "f.bin", MB));
+    a.on_event(smb_write(at(150), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "big.bin", 200 * MB));
+    a.advance(at(400));
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+}
+
+TEST(AnalyticsBaselineAnomaly, AllowListedTargetIsSuppressed) {
+    AnalyticsConfig c = baseline_config();
+    c.allow_targets.add(*Cidr::parse("10.0.0.9"));
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    for (int k = 0; k < 5; ++k)
+        a.on_event(smb_write(at(30 + 60.0 * k), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "f.bin", MB));
+    a.on_event(smb_write(at(330), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "big.bin", 200 * MB));
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_TRUE(rec.staging[0].suppressed);
+    EXPECT_TRUE(rec.staging[0].volume_anomaly);
+}
+
+// ------------------------------------------------------------------ scoring
+
+TEST(AnalyticsScore, SeverityThresholds) {
+    Recorder rec;
+    AnalyticsConfig c;
+    StagingAnalytics a(c, rec);
+    EXPECT_EQ(a.severity_for(0), Severity::none);
+    EXPECT_EQ(a.severity_for(1), Severity::low);
+    EXPECT_EQ(a.severity_for(34), Severity::low);
+    EXPECT_EQ(a.severity_for(35), Severity::medium);
+    EXPECT_EQ(a.severity_for(59), Severity::medium);
+    EXPECT_EQ(a.severity_for(60), Severity::high);
+    c.severity_medium = 10;
+    c.severity_high = 20;
+    StagingAnalytics b(c, rec);
+    EXPECT_EQ(b.severity_for(15), Severity::medium);
+    EXPECT_EQ(b.severity_for(20), Severity::high);
+}
+
+TEST(AnalyticsScore, LabelsPickTheStrongestPattern) {
+    auto on = [](std::initializer_list<Indicator> l) {
+        std::array<bool, kIndicatorCount> a{};
+        for (Indicator i : l) a[static_cast<std::size_t>(i)] = true;
+        return a;
+    };
+    using I = Indicator;
+    auto L = StagingAnalytics::label_for;
+    EXPECT_EQ(L(on({I::fan_in, I::fan_in_archives, I::encrypted_smb, I::masquerade}), Role::target),
+              "FanInArchiveStaging");
+    EXPECT_EQ(L(on({I::fan_in, I::encrypted_smb}), Role::target), "EncryptedFanIn");
+    EXPECT_EQ(L(on({I::fan_in, I::ssh_upload}), Role::target), "FanInVolume");
+    EXPECT_EQ(L(on({I::pull_collector, I::pull_then_push, I::archive_name}), Role::collector), "PullThenPush");
+    EXPECT_EQ(L(on({I::pull_collector}), Role::collector), "PullCollector");
+    EXPECT_EQ(L(on({I::masquerade, I::archive_content, I::admin_share}), Role::target), "ArchiveMasquerade");
+    EXPECT_EQ(L(on({I::archive_name, I::admin_share, I::staging_path}), Role::target), "ArchiveToAdminShare");
+    EXPECT_EQ(L(on({I::archive_content, I::staging_path}), Role::target), "ArchiveInStagingDir");
+    EXPECT_EQ(L(on({I::archive_name}), Role::target), "ArchiveWrite");
+    EXPECT_EQ(L(on({I::volume_anomaly, I::admin_share}), Role::target), "VolumeAnomaly");
+    EXPECT_EQ(L(on({I::encrypted_smb}), Role::target), "EncryptedVolume");
+    EXPECT_EQ(L(on({I::ssh_upload}), Role::target), "SshBulkUpload");
+    EXPECT_EQ(L(on({I::admin_share}), Role::target), "StagingLocationWrite");
+    EXPECT_EQ(L(on({}), Role::target), "");
+}
+
+TEST(AnalyticsScore, WeightsAreConfigurable) {
+    AnalyticsConfig c = test_config();
+    c.weights[static_cast<std::size_t>(Indicator::fan_in)] = 60;
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    three_writers(a);
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].score, 60u);
+    EXPECT_EQ(rec.notices[0].severity, Severity::high);
+
+    // A zero weight switches the indicator off: no score, no notice.
+    AnalyticsConfig z = test_config();
+    z.weights[static_cast<std::size_t>(Indicator::fan_in)] = 0;
+    Recorder rec2;
+    StagingAnalytics b(z, rec2);
+    three_writers(b);
+    b.finish();
+    EXPECT_TRUE(rec2.notices.empty());
+    EXPECT_TRUE(rec2.staging.empty());
+}
+
+// ------------------------------------------------------------------ volume and periods
+
+TEST(AnalyticsVolume, RowsPerHostProtocolAndInterval) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "a", 5 * MB));
+    a.on_event(smb_read(at(20), conn("10.0.0.2", 1, "10.0.0.9", 445, "C2"), kData, "b", 3 * MB));
+    a.on_event(ssh_transfer(at(30), conn("10.0.0.1", 50000, "10.0.0.8", 22, "S1"), MB, 0));
+    a.on_event(tcp_conn(at(35), 5 * kSecond, conn("10.0.0.3", 40000, "10.0.0.9", 8080, "T1"), 1000, 2000, "http"));
+    // SMB and SSH connections are counted from their dissectors' events.
+    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), 9 * MB, 1, "smb,gssapi"));
+    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.8", 22, "S1"), 9 * MB, 1, "ssh"));
+    EXPECT_TRUE(rec.volume.empty());
+    a.on_event(smb_write(at(70), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "c", MB));
+    auto row = [](const char* h, VolumeProto p, std::uint64_t in, std::uint64_t out, std::uint64_t fw,
+                  std::uint64_t fr, std::uint64_t pin, std::uint64_t pout) {
+        return std::make_tuple(ip(h), p, in, out, fw, fr, pin, pout);
+    };
+    using S = VolumeProto;
+    std::vector<decltype(row("", S::smb, 0, 0, 0, 0, 0, 0))> want = {
+        row("10.0.0.1", S::smb, 0, 5 * MB, 1, 0, 0, 1),
+        row("10.0.0.1", S::ssh, 3000, MB + 4000, 0, 0, 1, 1),
+        row("10.0.0.2", S::smb, 3 * MB, 0, 0, 1, 1, 0),
+        row("10.0.0.3", S::other_tcp, 2000, 1000, 0, 0, 1, 1),
+        row("10.0.0.8", S::ssh, MB + 4000, 3000, 0, 0, 1, 1),
+        row("10.0.0.9", S::smb, 5 * MB, 3 * MB, 1, 1, 1, 1),
+        row("10.0.0.9", S::other_tcp, 1000, 2000, 0, 0, 1, 1),
+    };
+    ASSERT_EQ(rec.volume.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const VolumeRow& v = rec.volume[i];
+        EXPECT_EQ(v.ts, kT0) << i;
+        EXPECT_EQ(std::make_tuple(v.host, v.proto, v.bytes_in, v.bytes_out, v.files_written, v.files_read,
+                                  v.peers_in, v.peers_out),
+                  want[i])
+            << i;
+    }
+    // A connection record that ended before the current interval (it was
+    // reported at its inactivity timeout) counts in the current interval.
+    a.on_event(tcp_conn(at(5), kSecond, conn("10.0.0.3", 40001, "10.0.0.9", 80, "T2"), 500, 0, ""));
+    EXPECT_EQ(a.stats().late_events, 1u);
+    a.finish();
+    ASSERT_EQ(rec.volume.size(), want.size() + 4);
+    const VolumeRow& late = rec.volume[want.size() + 1];
+    EXPECT_EQ(late.ts, at(60));
+    EXPECT_EQ(late.host, ip("10.0.0.3"));
+    EXPECT_EQ(late.proto, S::other_tcp);
+    EXPECT_EQ(late.bytes_out, 500u);
+}
+
+TEST(AnalyticsVolume, EvictedHostsAreWrittenNotLost) {
+    AnalyticsConfig c = test_config();
+    c.max_hosts = 4;
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "a", MB));
+    a.on_event(smb_write(at(11), conn("10.0.0.2", 1, "10.0.0.8", 445, "C"), kData, "a", MB));
+    a.on_event(smb_write(at(12), conn("10.0.0.3", 1, "10.0.0.7", 445, "C"), kData, "a", MB));
+    EXPECT_EQ(a.stats().hosts_evicted, 2u);  // 10.0.0.1, then 10.0.0.9
+    EXPECT_EQ(rec.volume.size(), 2u);
+    EXPECT_EQ(rec.volume[0].host, ip("10.0.0.1"));
+    EXPECT_EQ(rec.volume[1].host, ip("10.0.0.9"));
+    a.finish();
+    ASSERT_EQ(rec.volume.size(), 6u);
+    std::uint64_t in = 0, out = 0;
+    for (const auto& v : rec.volume) in += v.bytes_in, out += v.bytes_out;
+    EXPECT_EQ(in, 3 * MB);
+    EXPECT_EQ(out, 3 * MB);
+    EXPECT_LE(a.stats().hosts_max, 4u);
+}
+
+TEST(AnalyticsPeriods, OneStagingRowPerPeriodWrittenWhenThePeriodEnds) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);  // 10 min periods
+    a.on_event(smb_write(at(60), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "a.zip", MB));
+    a.advance(at(599));
+    EXPECT_TRUE(rec.staging.empty());
+    a.advance(at(600));
+    ASSERT_EQ(rec.staging.size(), 1u);
+    EXPECT_EQ(rec.staging[0].period_start, kT0);
+    EXPECT_EQ(rec.staging[0].ts, at(60));
+    a.on_event(smb_write(at(700), conn("10.0.0.1", 1, "10.0.0.9", 445, "C"), kData, "b.zip", MB));
+    a.finish();
+    ASSERT_EQ(rec.staging.size(), 2u);
+    EXPECT_EQ(rec.staging[1].period_start, at(600));
+    EXPECT_EQ(rec.staging[1].ts, at(700));
+    // a.zip (written at 60 s) left the window at 660 s; its Archive_Write
+    // key is still suppressed, so b.zip raises no notice but is in the row.
+    EXPECT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.staging[1].archive_names, std::vector<std::string>{"b.zip"});
+}
+
+TEST(AnalyticsPeriods, SameInputSameOutput) {
+    auto run = [] {
+        Recorder rec;
+        StagingAnalytics a(test_config(), rec);
+        three_writers(a, kStage, true);
+        three_pulls(a);
+        a.on_event(smb_write(at(240), conn("10.0.0.50", 1, "10.0.0.99", 445, "P"), "\\\\DROP\\in", "l.zip", 5 * MB));
+        a.advance(at(2000));
+        a.finish();
+        std::vector<std::string> out;
+        for (const auto& n : rec.notices) out.push_back(n.msg + "|" + std::to_string(n.ts));
+        for (const auto& r : rec.staging)
+            out.push_back(r.host.str() + "|" + std::to_string(r.ts) + "|" + std::to_string(r.score));
+        for (const auto& v : rec.volume)
+            out.push_back(v.host.str() + "|" + std::to_string(v.ts) + "|" + std::to_string(v.bytes_in));
+        return out;
+    };
+    auto first = run();
+    EXPECT_EQ(first.size() > 10, true);
+    EXPECT_EQ(first, run());
+}
+
+TEST(AnalyticsRobustness, OddEventsDoNotBreakAnything) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    // Self-traffic, empty names, zero times, time going backwards, huge values.
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.1", 445, "C"), kData, "x.zip", MB));
+    SmbFileEvent e;
+    a.on_event(e);
+    a.on_event(smb_write(at(5), conn("10.0.0.1", 1, "10.0.0.2", 445, "C"), "", "", ~0ull, "zip"));
+    a.on_event(SshEvent{});
+    a.on_event(SmbSessionEvent{});
+    a.on_event(NtlmEvent{});
+    a.advance(at(1));
+    a.finish();
+    a.finish();
+    a.on_event(smb_write(at(50), conn("10.0.0.3", 1, "10.0.0.4", 445, "C"), kData, "x.zip", MB));
+    SUCCEED();
+}
+
+}  // namespace
+}  // namespace sw

@@ -1,0 +1,345 @@
+// The flow engine: Zeek's conn_state/history/byte semantics on hand-built
+// packet sequences, timeouts, the max-flows cap, 5-tuple reuse, role flips,
+// sequence wrap, and uids.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <set>
+#include <string>
+
+#include "capture/engine.h"
+#include "capture/uid.h"
+
+namespace sw {
+namespace {
+
+struct Sink : FlowSink {
+    std::vector<ConnRecord> conns;
+    void on_conn(const ConnRecord& r) override { conns.push_back(r); }
+    void on_weird(const WeirdRecord&) override {}
+};
+
+// Collects the ordered stream of every flow.
+struct StreamCollector : StreamConsumer {
+    std::string* out[2];
+    std::uint64_t on_data(Dir d, Bytes b, Timestamp) override {
+        out[idx(d)]->append(reinterpret_cast<const char*>(b.data()), b.size());
+        return 0;
+    }
+    void on_gap(Dir, std::uint64_t, bool, Timestamp) override {}
+    void on_flow_end(Timestamp) override {}
+};
+struct Factory : ConsumerFactory {
+    std::string orig, resp;
+    std::unique_ptr<StreamConsumer> create(const ConnId&) override {
+        auto c = std::make_unique<StreamCollector>();
+        c->out[0] = &orig;
+        c->out[1] = &resp;
+        return c;
+    }
+};
+
+const IpAddr A = *IpAddr::parse("10.1.1.1");
+const IpAddr B = *IpAddr::parse("10.1.1.2");
+constexpr std::uint8_t S = tcpflag::syn, AK = tcpflag::ack, F = tcpflag::fin, R = tcpflag::rst,
+                       P = tcpflag::psh;
+
+struct Builder {
+    std::string store;  // payload bytes live here
+    DecodedPacket tcp(Timestamp ts, bool from_a, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
+                      std::string_view data = {}, std::uint16_t aport = 50000, std::uint16_t bport = 445) {
+        DecodedPacket p;
+        p.ts = ts;
+        p.ip_version = 4;
+        p.proto = 6;
+        p.src = from_a ? A : B;
+        p.dst = from_a ? B : A;
+        p.sport = from_a ? aport : bport;
+        p.dport = from_a ? bport : aport;
+        p.tcp_flags = flags;
+        p.seq = seq;
+        p.ack = ack;
+        p.window = 1000;
+        data_.emplace_back(data);
+        p.payload = Bytes(reinterpret_cast<const std::uint8_t*>(data_.back().data()), data_.back().size());
+        p.payload_len = static_cast<std::uint32_t>(data.size());
+        p.ip_bytes = 40 + p.payload_len;
+        return p;
+    }
+    DecodedPacket udp(Timestamp ts, bool from_a, std::string_view data, std::uint16_t aport = 5353,
+                      std::uint16_t bport = 53) {
+        DecodedPacket p = tcp(ts, from_a, 0, 0, 0, data, aport, bport);
+        p.proto = 17;
+        p.ip_bytes = 28 + p.payload_len;
+        return p;
+    }
+    std::deque<std::string> data_;
+};
+
+FlowConfig seeded() {
+    FlowConfig c;
+    c.seeded = true;
+    c.seed = 42;
+    c.server_ports = {22, 53, 445};
+    return c;
+}
+
+constexpr Timestamp T0 = 1'700'000'000 * kSecond;
+
+TEST(Flow, FullConnectionIsSF) {
+    Sink sink;
+    Factory fac;
+    FlowEngine e(seeded(), &fac, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 100, 0));
+    e.process(b.tcp(T0 + 10, false, S | AK, 500, 101));
+    e.process(b.tcp(T0 + 20, true, AK, 101, 501));
+    e.process(b.tcp(T0 + 30, true, P | AK, 101, 501, "hello"));
+    e.process(b.tcp(T0 + 40, false, P | AK, 501, 106, "world!"));
+    e.process(b.tcp(T0 + 50, true, F | AK, 106, 507));
+    e.process(b.tcp(T0 + 60, false, F | AK, 507, 107));
+    e.process(b.tcp(T0 + 70, true, AK, 107, 508));
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    const ConnRecord& c = sink.conns[0];
+    EXPECT_EQ(c.conn_state, "SF");
+    // The responder never sent a bare ACK, so no 'a' (Zeek records A only for those).
+    EXPECT_EQ(c.history, "ShADdFf");
+    EXPECT_EQ(c.orig_bytes, 5u);
+    EXPECT_EQ(c.resp_bytes, 6u);
+    EXPECT_EQ(c.orig_pkts, 5u);
+    EXPECT_EQ(c.resp_pkts, 3u);
+    EXPECT_EQ(c.orig_ip_bytes, 5 * 40 + 5u);
+    EXPECT_EQ(c.id.orig_h, A);
+    EXPECT_EQ(c.id.resp_p, 445);
+    EXPECT_EQ(c.ts, T0);
+    // Zeek stops the clock once both sides have closed: the last ACK doesn't count.
+    EXPECT_EQ(c.duration, 60);
+    EXPECT_EQ(c.missed_bytes, 0u);
+    EXPECT_EQ(fac.orig, "hello");
+    EXPECT_EQ(fac.resp, "world!");
+}
+
+TEST(Flow, UnansweredSynIsS0) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 7, 0));
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    EXPECT_EQ(sink.conns[0].conn_state, "S0");
+    EXPECT_EQ(sink.conns[0].history, "S");
+    EXPECT_FALSE(sink.conns[0].sized);  // duration 0: no bytes fields, as Zeek
+}
+
+TEST(Flow, RejectedIsREJ) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 7, 0));
+    e.process(b.tcp(T0 + 5, false, R | AK, 0, 8));
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    EXPECT_EQ(sink.conns[0].conn_state, "REJ");
+    EXPECT_EQ(sink.conns[0].history, "Sr");
+}
+
+TEST(Flow, MidStreamPickupIsOTH) {
+    Sink sink;
+    Factory fac;
+    FlowEngine e(seeded(), &fac, sink);
+    Builder b;
+    // Picked up mid-stream: the first packet comes from the server port, so
+    // the engine makes the other side the originator (history starts '^').
+    e.process(b.tcp(T0, false, P | AK, 9000, 5000, "from server"));
+    e.process(b.tcp(T0 + 10, true, P | AK, 5000, 9011, "from client"));
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    const ConnRecord& c = sink.conns[0];
+    EXPECT_EQ(c.id.orig_h, A);
+    EXPECT_EQ(c.id.resp_p, 445);
+    EXPECT_EQ(c.conn_state, "OTH");
+    EXPECT_EQ(c.history, "^dD");
+    EXPECT_EQ(c.orig_bytes, 11u);
+    EXPECT_EQ(c.resp_bytes, 11u);
+    EXPECT_EQ(fac.orig, "from client");
+    EXPECT_EQ(fac.resp, "from server");
+}
+
+TEST(Flow, SequenceWrapAcross2To32) {
+    for (std::uint32_t isn : {0xFFFFFFF0u, 0xFFFFFFFFu, 0xFFFFF000u}) {
+        Sink sink;
+        Factory fac;
+        FlowEngine e(seeded(), &fac, sink);
+        Builder b;
+        std::string data;
+        for (int i = 0; i < 3000; ++i) data += static_cast<char>('A' + i % 26);
+        e.process(b.tcp(T0, true, S, isn, 0));
+        e.process(b.tcp(T0 + 1, false, S | AK, 77, isn + 1));
+        e.process(b.tcp(T0 + 2, true, AK, isn + 1, 78));
+        // Send in 7 segments, out of order.
+        std::vector<std::pair<std::uint32_t, std::string>> segs;
+        for (std::size_t off = 0; off < data.size(); off += 500)
+            segs.emplace_back(isn + 1 + static_cast<std::uint32_t>(off), data.substr(off, 500));
+        std::swap(segs[1], segs[4]);
+        std::swap(segs[0], segs[2]);
+        Timestamp t = T0 + 3;
+        for (auto& [seq, d] : segs) e.process(b.tcp(t++, true, P | AK, seq, 78, d));
+        e.process(b.tcp(t++, false, AK, 78, isn + 1 + 3000));
+        e.finish();
+        ASSERT_EQ(sink.conns.size(), 1u);
+        EXPECT_EQ(sink.conns[0].orig_bytes, 3000u) << std::hex << isn;
+        EXPECT_EQ(fac.orig, data) << std::hex << isn;
+        EXPECT_EQ(sink.conns[0].missed_bytes, 0u);
+    }
+}
+
+TEST(Flow, LostSegmentCountsAsMissedBytes) {
+    Sink sink;
+    Factory fac;
+    FlowEngine e(seeded(), &fac, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 0, 0));
+    e.process(b.tcp(T0 + 1, false, S | AK, 0, 1));
+    e.process(b.tcp(T0 + 2, true, P | AK, 1, 1, std::string(100, 'a')));
+    // 101..201 lost by the sensor; the receiver acknowledges everything.
+    e.process(b.tcp(T0 + 3, true, P | AK, 201, 1, std::string(100, 'c')));
+    e.process(b.tcp(T0 + 4, false, AK, 1, 301));
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    EXPECT_EQ(sink.conns[0].orig_bytes, 300u);   // sequence space, as Zeek
+    EXPECT_EQ(sink.conns[0].missed_bytes, 100u);
+    EXPECT_NE(sink.conns[0].history.find('G'), std::string::npos);
+    EXPECT_EQ(fac.orig, std::string(100, 'a') + std::string(100, 'c'));
+}
+
+TEST(Flow, AttemptTimeoutSplitsLateSynRetransmission) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 7, 0));
+    e.process(b.tcp(T0 + 3 * kSecond, true, S, 7, 0));  // within 5 s: same attempt
+    e.process(b.tcp(T0 + 9 * kSecond, true, S, 7, 0));  // after: a new connection
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 2u);
+    EXPECT_EQ(sink.conns[0].orig_pkts, 2u);
+    EXPECT_EQ(sink.conns[1].orig_pkts, 1u);
+    EXPECT_NE(sink.conns[0].id.uid(), sink.conns[1].id.uid());
+}
+
+TEST(Flow, InactivityTimeout) {
+    FlowConfig cfg = seeded();
+    cfg.udp_inactivity = 60 * kSecond;
+    Sink sink;
+    FlowEngine e(cfg, nullptr, sink);
+    Builder b;
+    e.process(b.udp(T0, true, "q"));
+    e.process(b.udp(T0 + 1, false, "answer"));
+    e.process(b.udp(T0 + 59 * kSecond, true, "q"));   // still the same flow
+    e.process(b.udp(T0 + 200 * kSecond, true, "q"));  // idle > 60 s: new flow
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 2u);
+    EXPECT_EQ(sink.conns[0].conn_state, "SF");
+    EXPECT_EQ(sink.conns[0].orig_bytes, 2u);
+    EXPECT_EQ(sink.conns[0].resp_bytes, 6u);
+    EXPECT_EQ(sink.conns[0].history, "Dd");
+    EXPECT_EQ(sink.conns[0].end_reason, "timeout");
+    EXPECT_EQ(sink.conns[1].conn_state, "S0");
+    EXPECT_EQ(e.stats().flows_timed_out, 1u);
+}
+
+TEST(Flow, TimeoutWithoutTrafficOnThatFlow) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    e.process(b.udp(T0, true, "x", 1000, 53));
+    // Other traffic moves packet time on; the first flow expires by itself.
+    e.process(b.udp(T0 + 120 * kSecond, true, "y", 1001, 53));
+    EXPECT_EQ(sink.conns.size(), 1u);
+    EXPECT_EQ(e.live_flows(), 1u);
+}
+
+TEST(Flow, MaxFlowsEvictsOldestIdle) {
+    FlowConfig cfg = seeded();
+    cfg.max_flows = 3;
+    Sink sink;
+    FlowEngine e(cfg, nullptr, sink);
+    Builder b;
+    e.process(b.udp(T0, true, "1", 1001));
+    e.process(b.udp(T0 + 1, true, "2", 1002));
+    e.process(b.udp(T0 + 2, true, "3", 1003));
+    e.process(b.udp(T0 + 3, true, "1", 1001));  // 1001 is active again; 1002 is now the oldest idle
+    e.process(b.udp(T0 + 4, true, "4", 1004));
+    EXPECT_EQ(e.live_flows(), 3u);
+    ASSERT_EQ(sink.conns.size(), 1u);
+    EXPECT_EQ(sink.conns[0].id.orig_p, 1002);
+    EXPECT_EQ(sink.conns[0].end_reason, "evicted");
+    EXPECT_EQ(e.stats().flows_evicted, 1u);
+}
+
+TEST(Flow, NewSynAfterCloseIsNewConnection) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 100, 0));
+    e.process(b.tcp(T0 + 1, false, S | AK, 500, 101));
+    e.process(b.tcp(T0 + 2, true, F | AK, 101, 501));
+    e.process(b.tcp(T0 + 3, false, F | AK, 501, 102));
+    e.process(b.tcp(T0 + 4, true, S, 9000, 0));  // same 5-tuple, new ISN, within close delay
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 2u);
+    EXPECT_EQ(sink.conns[0].conn_state, "SF");
+    EXPECT_EQ(sink.conns[1].conn_state, "S0");
+    EXPECT_EQ(e.stats().flows_reused, 1u);
+}
+
+TEST(Flow, Uids) {
+    UidGenerator a(7), b(7), c(8);
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+        std::string x = a.next('C');
+        EXPECT_EQ(x, b.next('C'));
+        EXPECT_EQ(x[0], 'C');
+        EXPECT_GE(x.size(), 12u);
+        EXPECT_LE(x.size(), 18u);
+        for (char ch : x.substr(1)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(ch))) << x;
+        seen.insert(x);
+    }
+    EXPECT_EQ(seen.size(), 1000u);
+    EXPECT_NE(UidGenerator(7).next('C'), c.next('C'));
+    char buf[24];
+    EXPECT_EQ(base62(0, buf), 1u);
+    EXPECT_EQ(buf[0], '0');
+    EXPECT_EQ(base62(61, buf), 1u);
+    EXPECT_EQ(buf[0], 'z');
+    EXPECT_EQ(base62(62, buf), 2u);
+    EXPECT_EQ(std::string(buf, 2), "10");
+}
+
+TEST(Flow, SeededRunsGiveSameUids) {
+    auto run = [] {
+        Sink sink;
+        FlowEngine e(seeded(), nullptr, sink);
+        Builder b;
+        for (std::uint16_t p = 1000; p < 1010; ++p) e.process(b.udp(T0 + p, true, "x", p));
+        e.finish();
+        std::vector<std::string> u;
+        for (auto& c : sink.conns) u.emplace_back(c.id.uid());
+        return u;
+    };
+    EXPECT_EQ(run(), run());
+}
+
+TEST(Flow, HashIsSymmetric) {
+    Builder b;
+    bool x, y;
+    auto p1 = b.tcp(T0, true, S, 1, 0);
+    auto p2 = b.tcp(T0, false, S | AK, 1, 2);
+    FlowKey k1 = make_flow_key(p1, x), k2 = make_flow_key(p2, y);
+    EXPECT_TRUE(k1 == k2);
+    EXPECT_NE(x, y);
+    EXPECT_EQ(flow_hash(k1), flow_hash(k2));
+}
+
+}  // namespace
+}  // namespace sw
