@@ -1217,7 +1217,7 @@ void SmbConnection::account_write(FileState& f, std::uint64_t offset, std::uint6
     ++f.write_ops;
     f.bytes_written += len;
     if (SessionState* s = find_session(f.session_id)) s->bytes_written += len;
-    if (len == 0) return;
+    if (len == 0 || f.is_pipe) return;  // a pipe message has no file offset, size or content type
     const std::uint64_t end = offset + len;
     f.ranges.add(offset, end);
     f.max_end = std::max(f.max_end, end);
@@ -1247,7 +1247,7 @@ void SmbConnection::fill_sniff(SniffSample& s, std::uint64_t file_offset, Bytes 
 
 StreamWants SmbConnection::sniff_wants(FileState& f, std::uint64_t offset, std::uint64_t len) {
     StreamWants w;
-    if (len == 0) return w;
+    if (len == 0 || f.is_pipe) return w;
     if (offset < kSniffBytes && (!f.sniff || f.sniff->contiguous() < kSniffBytes)) {
         if (!f.sniff) f.sniff = std::make_unique<SniffSample>();
         w.add(0, std::min<std::uint64_t>(len, kSniffBytes - offset));
