@@ -299,7 +299,8 @@ std::string create_request(const std::string& name_len = "0e 00") {
 
 TEST(SmbRecords, CreateRequest) {
     CreateRequest r;
-    ASSERT_TRUE(parse_create_request(hex(create_request()), r));
+    const auto b = hex(create_request());
+    ASSERT_TRUE(parse_create_request(b, r));
     EXPECT_EQ(r.disposition, disposition::overwrite_if);
     EXPECT_TRUE(r.options & create_options::delete_on_close);
     EXPECT_TRUE(r.options & create_options::non_directory_file);
@@ -528,7 +529,8 @@ TEST(SmbRecords, SetInfoBufferPastEndFails) {
 
 TEST(SmbRecords, SetInfoDispositionAndEof) {
     SetInfoRequest s;
-    ASSERT_TRUE(parse_set_info_request(hex(set_info("0d", "01 00 00 00", "01  # DeletePending")), s));
+    const auto disp = hex(set_info("0d", "01 00 00 00", "01  # DeletePending"));  // records point into it
+    ASSERT_TRUE(parse_set_info_request(disp, s));
     bool del = false;
     ASSERT_TRUE(parse_disposition_info(s.buffer, false, del));
     EXPECT_TRUE(del);
@@ -538,7 +540,8 @@ TEST(SmbRecords, SetInfoDispositionAndEof) {
     ASSERT_TRUE(parse_disposition_info(hex("00 00 00 00"), true, del));
     EXPECT_FALSE(del);
     std::uint64_t eof = 0;
-    ASSERT_TRUE(parse_set_info_request(hex(set_info("14", "08 00 00 00", "d2 04 00 00 00 00 00 00  # EndOfFile 1234")), s));
+    const auto eofb = hex(set_info("14", "08 00 00 00", "d2 04 00 00 00 00 00 00  # EndOfFile 1234"));
+    ASSERT_TRUE(parse_set_info_request(eofb, s));
     ASSERT_TRUE(parse_end_of_file_info(s.buffer, eof));
     EXPECT_EQ(eof, 1234u);
     EXPECT_FALSE(parse_end_of_file_info(hex("d2 04"), eof));
