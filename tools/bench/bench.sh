@@ -38,7 +38,11 @@ best() {  # best wall-clock seconds of $runs runs of "$@"
 
 t_loop=$(best "$loop" "$cap")
 t_sw=$(best "$sw" -r "$cap" -o "$out/logs" --seed 1 --progress never --log-level warn)
-rss=$(/usr/bin/time -f %M "$sw" -r "$cap" -o "$out/logs" --seed 1 --progress never --log-level warn 2>&1 >/dev/null | tail -n 1)
+# Peak RSS (KiB) of one run, from getrusage of the finished child.
+rss=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+    "$sw" -r "$cap" -o "$out/logs" --seed 1 --progress never --log-level warn)
 if command -v tshark > /dev/null 2>&1 && [ "${BENCH_TSHARK:-1}" = 1 ]; then
     # -q alone makes tshark skip dissection entirely; a tap makes it dissect
     # every packet (TCP analysis and reassembly, SMB2, SSH) as an analyst's run would.
