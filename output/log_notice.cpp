@@ -4,51 +4,40 @@ namespace sw {
 
 // Zeek's notice.log fields, in Zeek's order, then stagewatch's extensions.
 const Schema& notice_schema() {
-    static const Schema s{"notice",
-                          {{"ts", FieldType::time},
-                           {"uid", FieldType::string},
-                           {"id.orig_h", FieldType::addr},
-                           {"id.orig_p", FieldType::port},
-                           {"id.resp_h", FieldType::addr},
-                           {"id.resp_p", FieldType::port},
-                           {"fuid", FieldType::string},
-                           {"file_mime_type", FieldType::string},
-                           {"file_desc", FieldType::string},
-                           {"proto", FieldType::enum_},
-                           {"note", FieldType::enum_},
-                           {"msg", FieldType::string},
-                           {"sub", FieldType::string},
-                           {"src", FieldType::addr},
-                           {"dst", FieldType::addr},
-                           {"p", FieldType::port},
-                           {"n", FieldType::count},
-                           {"peer_descr", FieldType::string},
-                           {"actions", FieldType::set_enum},
-                           {"email_dest", FieldType::set_string},
-                           {"suppress_for", FieldType::interval},
-                           {"score", FieldType::count},
-                           {"severity", FieldType::string},
-                           {"detection_type", FieldType::string},
-                           {"sources", FieldType::set_addr},
-                           {"bytes", FieldType::count},
-                           {"archives", FieldType::set_string},
-                           {"mitre", FieldType::set_string}}};
+    static const Schema s = with_conn_id("notice", {{"fuid", FieldType::string},
+                                                    {"file_mime_type", FieldType::string},
+                                                    {"file_desc", FieldType::string},
+                                                    {"proto", FieldType::enum_},
+                                                    {"note", FieldType::enum_},
+                                                    {"msg", FieldType::string},
+                                                    {"sub", FieldType::string},
+                                                    {"src", FieldType::addr},
+                                                    {"dst", FieldType::addr},
+                                                    {"p", FieldType::port},
+                                                    {"n", FieldType::count},
+                                                    {"peer_descr", FieldType::string},
+                                                    {"actions", FieldType::set_enum},
+                                                    {"email_dest", FieldType::set_string},
+                                                    {"suppress_for", FieldType::interval},
+                                                    {"score", FieldType::count},
+                                                    {"severity", FieldType::string},
+                                                    {"detection_type", FieldType::string},
+                                                    {"sources", FieldType::set_addr},
+                                                    {"bytes", FieldType::count},
+                                                    {"archives", FieldType::set_string},
+                                                    {"mitre", FieldType::set_string}});
     return s;
 }
 
 void notice_row(const Notice& n, Row& row) {
     static const std::vector<std::string> actions{"Notice::ACTION_LOG"};
     static const std::vector<std::string> no_email;
-    row.clear().time(n.ts);
-    if (n.conn) {
-        const ConnId& id = *n.conn;
-        row.str(id.uid()).addr(id.orig_h).port(id.orig_p).addr(id.resp_h).port(id.resp_p);
-    } else {
-        row.unset().unset().unset().unset().unset();
-    }
+    begin_conn_row(row, n.ts, n.conn ? &*n.conn : nullptr);
     row.str_or_unset(n.fuid).str_or_unset(n.file_mime_type).str_or_unset(n.file_desc);
-    if (n.conn) row.str(transport_name(n.conn->proto));
-    else row.unset();
+    if (n.conn)
+        row.str(transport_name(n.conn->proto));
+    else
+        row.unset();
     row.str(note_name(n.note)).str_or_unset(n.msg).str_or_unset(n.sub);
     row.opt(n.src, [](Row& r, const IpAddr& a) { r.addr(a); });
     row.opt(n.dst, [](Row& r, const IpAddr& a) { r.addr(a); });

@@ -9,8 +9,7 @@ LogSet::LogSet(std::string dir, LogFormat fmt) : dir_(std::move(dir)), fmt_(fmt)
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) throw std::runtime_error(dir_ + ": cannot create output directory: " + ec.message());
-    if (!std::filesystem::is_directory(dir_, ec))
-        throw std::runtime_error(dir_ + ": not a directory");
+    if (!std::filesystem::is_directory(dir_, ec)) throw std::runtime_error(dir_ + ": not a directory");
 }
 
 LogSet::~LogSet() { close_all(); }

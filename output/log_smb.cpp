@@ -2,49 +2,25 @@
 
 namespace sw {
 
-namespace {
-
-void conn_fields(Row& row, Timestamp ts, const ConnId& id) {
-    row.clear().time(ts).str(id.uid()).addr(id.orig_h).port(id.orig_p).addr(id.resp_h).port(id.resp_p);
-}
-
-}  // namespace
-
 // Zeek's smb_files.log, then our extensions: one row per file handle, written
 // when the handle is closed (or its tree, session or connection ends).
 const Schema& smb_files_schema() {
-    static const Schema s{"smb_files",
-                          {{"ts", FieldType::time},
-                           {"uid", FieldType::string},
-                           {"id.orig_h", FieldType::addr},
-                           {"id.orig_p", FieldType::port},
-                           {"id.resp_h", FieldType::addr},
-                           {"id.resp_p", FieldType::port},
-                           {"fuid", FieldType::string},
-                           {"action", FieldType::enum_},
-                           {"path", FieldType::string},
-                           {"name", FieldType::string},
-                           {"size", FieldType::count},
-                           {"prev_name", FieldType::string},
-                           {"times.modified", FieldType::time},
-                           {"times.accessed", FieldType::time},
-                           {"times.created", FieldType::time},
-                           {"times.changed", FieldType::time},
-                           {"close_ts", FieldType::time},
-                           {"share", FieldType::string},
-                           {"username", FieldType::string},
-                           {"dialect", FieldType::string},
-                           {"bytes_written", FieldType::count},
-                           {"bytes_read", FieldType::count},
-                           {"write_ranges", FieldType::count},
-                           {"missed_bytes", FieldType::count},
-                           {"content_type", FieldType::string},
-                           {"entropy", FieldType::double_}}};
+    static const Schema s =
+        with_conn_id("smb_files", {{"fuid", FieldType::string},         {"action", FieldType::enum_},
+                                   {"path", FieldType::string},         {"name", FieldType::string},
+                                   {"size", FieldType::count},          {"prev_name", FieldType::string},
+                                   {"times.modified", FieldType::time}, {"times.accessed", FieldType::time},
+                                   {"times.created", FieldType::time},  {"times.changed", FieldType::time},
+                                   {"close_ts", FieldType::time},       {"share", FieldType::string},
+                                   {"username", FieldType::string},     {"dialect", FieldType::string},
+                                   {"bytes_written", FieldType::count}, {"bytes_read", FieldType::count},
+                                   {"write_ranges", FieldType::count},  {"missed_bytes", FieldType::count},
+                                   {"content_type", FieldType::string}, {"entropy", FieldType::double_}});
     return s;
 }
 
 void smb_files_row(const SmbFileEvent& e, Row& row) {
-    conn_fields(row, e.ts, e.id);
+    begin_conn_row(row, e.ts, e.id);
     row.str_or_unset(e.fuid)
         .str(e.action)
         .str_or_unset(e.path)
@@ -69,25 +45,18 @@ void smb_files_row(const SmbFileEvent& e, Row& row) {
 
 // Zeek's smb_mapping.log plus dialect, encrypted and username.
 const Schema& smb_mapping_schema() {
-    static const Schema s{"smb_mapping",
-                          {{"ts", FieldType::time},
-                           {"uid", FieldType::string},
-                           {"id.orig_h", FieldType::addr},
-                           {"id.orig_p", FieldType::port},
-                           {"id.resp_h", FieldType::addr},
-                           {"id.resp_p", FieldType::port},
-                           {"path", FieldType::string},
-                           {"service", FieldType::string},
-                           {"native_file_system", FieldType::string},
-                           {"share_type", FieldType::string},
-                           {"dialect", FieldType::string},
-                           {"encrypted", FieldType::bool_},
-                           {"username", FieldType::string}}};
+    static const Schema s = with_conn_id("smb_mapping", {{"path", FieldType::string},
+                                                         {"service", FieldType::string},
+                                                         {"native_file_system", FieldType::string},
+                                                         {"share_type", FieldType::string},
+                                                         {"dialect", FieldType::string},
+                                                         {"encrypted", FieldType::bool_},
+                                                         {"username", FieldType::string}});
     return s;
 }
 
 void smb_mapping_row(const SmbMappingEvent& e, Row& row) {
-    conn_fields(row, e.ts, e.id);
+    begin_conn_row(row, e.ts, e.id);
     row.str_or_unset(e.path)
         .str_or_unset(e.service)
         .str_or_unset(e.native_file_system)
@@ -99,25 +68,18 @@ void smb_mapping_row(const SmbMappingEvent& e, Row& row) {
 
 // Zeek's ntlm.log.
 const Schema& ntlm_schema() {
-    static const Schema s{"ntlm",
-                          {{"ts", FieldType::time},
-                           {"uid", FieldType::string},
-                           {"id.orig_h", FieldType::addr},
-                           {"id.orig_p", FieldType::port},
-                           {"id.resp_h", FieldType::addr},
-                           {"id.resp_p", FieldType::port},
-                           {"username", FieldType::string},
-                           {"hostname", FieldType::string},
-                           {"domainname", FieldType::string},
-                           {"server_nb_computer_name", FieldType::string},
-                           {"server_dns_computer_name", FieldType::string},
-                           {"server_tree_name", FieldType::string},
-                           {"success", FieldType::bool_}}};
+    static const Schema s = with_conn_id("ntlm", {{"username", FieldType::string},
+                                                  {"hostname", FieldType::string},
+                                                  {"domainname", FieldType::string},
+                                                  {"server_nb_computer_name", FieldType::string},
+                                                  {"server_dns_computer_name", FieldType::string},
+                                                  {"server_tree_name", FieldType::string},
+                                                  {"success", FieldType::bool_}});
     return s;
 }
 
 void ntlm_row(const NtlmEvent& e, Row& row) {
-    conn_fields(row, e.ts, e.id);
+    begin_conn_row(row, e.ts, e.id);
     row.str_or_unset(e.username)
         .str_or_unset(e.hostname)
         .str_or_unset(e.domainname)

@@ -6,50 +6,28 @@ namespace sw {
 // names it), then our extensions: HASSH, volumes after NEWKEYS, why the
 // authentication result is unknown, and the transfer inference.
 const Schema& ssh_schema() {
-    static const Schema s{"ssh",
-                          {{"ts", FieldType::time},
-                           {"uid", FieldType::string},
-                           {"id.orig_h", FieldType::addr},
-                           {"id.orig_p", FieldType::port},
-                           {"id.resp_h", FieldType::addr},
-                           {"id.resp_p", FieldType::port},
-                           {"version", FieldType::count},
-                           {"auth_success", FieldType::bool_},
-                           {"auth_attempts", FieldType::count},
-                           {"direction", FieldType::enum_},
-                           {"client", FieldType::string},
-                           {"server", FieldType::string},
-                           {"cipher_alg", FieldType::string},
-                           {"mac_alg", FieldType::string},
-                           {"compression_alg", FieldType::string},
-                           {"kex_alg", FieldType::string},
-                           {"host_key_alg", FieldType::string},
-                           {"host_key_fingerprint", FieldType::string},
-                           {"hassh", FieldType::string},
-                           {"hasshServer", FieldType::string},
-                           {"hasshAlgorithms", FieldType::string},
-                           {"hasshServerAlgorithms", FieldType::string},
-                           {"orig_bytes", FieldType::count},
-                           {"resp_bytes", FieldType::count},
-                           {"orig_pkts", FieldType::count},
-                           {"resp_pkts", FieldType::count},
-                           {"auth_note", FieldType::string},
-                           {"inferred", FieldType::string},
-                           {"transfer_bytes", FieldType::count},
-                           {"duration", FieldType::interval}}};
+    static const Schema s = with_conn_id(
+        "ssh", {{"version", FieldType::count},          {"auth_success", FieldType::bool_},
+                {"auth_attempts", FieldType::count},    {"direction", FieldType::enum_},
+                {"client", FieldType::string},          {"server", FieldType::string},
+                {"cipher_alg", FieldType::string},      {"mac_alg", FieldType::string},
+                {"compression_alg", FieldType::string}, {"kex_alg", FieldType::string},
+                {"host_key_alg", FieldType::string},    {"host_key_fingerprint", FieldType::string},
+                {"hassh", FieldType::string},           {"hasshServer", FieldType::string},
+                {"hasshAlgorithms", FieldType::string}, {"hasshServerAlgorithms", FieldType::string},
+                {"orig_bytes", FieldType::count},       {"resp_bytes", FieldType::count},
+                {"orig_pkts", FieldType::count},        {"resp_pkts", FieldType::count},
+                {"auth_note", FieldType::string},       {"inferred", FieldType::string},
+                {"transfer_bytes", FieldType::count},   {"duration", FieldType::interval}});
     return s;
 }
 
 void ssh_row(const SshEvent& e, Row& row) {
-    row.clear()
-        .time(e.ts)
-        .str(e.id.uid())
-        .addr(e.id.orig_h)
-        .port(e.id.orig_p)
-        .addr(e.id.resp_h)
-        .port(e.id.resp_p);
-    if (e.version) row.count(*e.version);
-    else row.unset();
+    begin_conn_row(row, e.ts, e.id);
+    if (e.version)
+        row.count(*e.version);
+    else
+        row.unset();
     row.opt_bool(e.auth_success)
         .count(e.auth_attempts)
         .str_or_unset(e.direction)
@@ -71,8 +49,10 @@ void ssh_row(const SshEvent& e, Row& row) {
         .count(e.resp_pkts)
         .str_or_unset(e.auth_note)
         .str_or_unset(e.inferred);
-    if (e.inferred.empty()) row.unset();
-    else row.count(e.transfer_bytes);
+    if (e.inferred.empty())
+        row.unset();
+    else
+        row.count(e.transfer_bytes);
     row.interval(e.duration);
 }
 

@@ -52,8 +52,10 @@ void staging_row(const StagingRow& r, Row& row, RowScratch& scratch) {
     row.count(r.archives).count(r.masquerades).count(r.admin_share_writes).count(r.staging_path_writes);
     row.strings(r.archive_names).strings(r.shares);
     row.opt_count(r.pushed_bytes);
-    if (r.role == Role::collector) row.addrs(r.push_targets);
-    else row.unset();
+    if (r.role == Role::collector)
+        row.addrs(r.push_targets);
+    else
+        row.unset();
     row.boolean(r.volume_anomaly).count(r.score).str_or_unset(severity_name(r.severity));
     row.str_or_unset(r.detection_type).strings(r.indicators).strings(r.notices);
     row.boolean(r.suppressed).strings(r.suppressed_by);

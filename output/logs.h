@@ -8,6 +8,13 @@
 
 namespace sw {
 
+// Zeek's leading columns of every connection-related log: ts, uid,
+// id.orig_h, id.orig_p, id.resp_h, id.resp_p. Declared once here.
+Schema with_conn_id(std::string_view path, std::initializer_list<Field> rest);
+// Starts a row with ts, uid and id.* (uid and id.* unset without a connection).
+void begin_conn_row(Row& row, Timestamp ts, const ConnId* id);
+inline void begin_conn_row(Row& row, Timestamp ts, const ConnId& id) { begin_conn_row(row, ts, &id); }
+
 const Schema& conn_schema();
 void conn_row(const ConnRecord& c, Row& row);
 

@@ -45,6 +45,7 @@ struct Schema {
     std::string_view path;  // "conn" -> conn.log
     std::vector<Field> fields;
     Schema(std::string_view p, std::initializer_list<Field> f) : path(p), fields(f) {}
+    Schema(std::string_view p, std::vector<Field> f) : path(p), fields(std::move(f)) {}
 };
 
 // One value of a row. Strings are views: they must outlive the write() call.

@@ -125,66 +125,71 @@ bool is_container(FieldType t) {
            t == FieldType::vector_string;
 }
 
-void zeek_escape_tsv(std::string_view s, bool in_set, std::string& out) {
+namespace {
+// Walks `s`, copying valid multi-byte UTF-8 sequences as they are and handing
+// every other byte to `ascii` (bytes < 0x80) or `invalid` (bytes that do not
+// start a valid sequence).
+template <typename Ascii, typename Invalid>
+void escape_utf8(std::string_view s, std::string& out, Ascii ascii, Invalid invalid) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
     for (std::size_t i = 0; i < n;) {
         unsigned char c = p[i];
         if (c >= 0x80) {
-            std::size_t len = utf8_seq(p + i, n - i);
-            if (len) {
+            if (std::size_t len = utf8_seq(p + i, n - i)) {
                 out.append(s.data() + i, len);
                 i += len;
                 continue;
             }
-            hex_escape(c, out);
-        } else if (c < 0x20 || c == 0x7f || c == '\\' || (in_set && c == ',')) {
-            hex_escape(c, out);  // tab (the separator), newline, other controls
+            invalid(c, out);
         } else {
-            out += static_cast<char>(c);
+            ascii(c, out);
         }
         ++i;
     }
 }
+}  // namespace
+
+void zeek_escape_tsv(std::string_view s, bool in_set, std::string& out) {
+    escape_utf8(
+        s, out,
+        [in_set](unsigned char c, std::string& o) {
+            // Tab (the separator), newline and other controls, the backslash,
+            // and a comma inside a set element.
+            if (c < 0x20 || c == 0x7f || c == '\\' || (in_set && c == ',')) hex_escape(c, o);
+            else o += static_cast<char>(c);
+        },
+        hex_escape);
+}
 
 void zeek_escape_json(std::string_view s, std::string& out) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        if (c >= 0x80) {
-            std::size_t len = utf8_seq(p + i, n - i);
-            if (len) {
-                out.append(s.data() + i, len);
-                i += len;
-                continue;
+    escape_utf8(
+        s, out,
+        [](unsigned char c, std::string& o) {
+            switch (c) {
+                case '"': o += "\\\""; break;
+                case '\\': o += "\\\\"; break;
+                case '\n': o += "\\n"; break;
+                case '\r': o += "\\r"; break;
+                case '\t': o += "\\t"; break;
+                case '\b': o += "\\b"; break;
+                case '\f': o += "\\f"; break;
+                default:
+                    if (c < 0x20 || c == 0x7f) {
+                        o += "\\u00";
+                        o += kHex[c >> 4];
+                        o += kHex[c & 0xf];
+                    } else {
+                        o += static_cast<char>(c);
+                    }
             }
-            out += "\\\\x";  // the JSON text \\x.. decodes to the characters \x..
-            out += kHex[c >> 4];
-            out += kHex[c & 0xf];
-        } else if (c == '"') {
-            out += "\\\"";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c == '\b') {
-            out += "\\b";
-        } else if (c == '\f') {
-            out += "\\f";
-        } else if (c < 0x20 || c == 0x7f) {
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xf];
-        } else {
-            out += static_cast<char>(c);
-        }
-        ++i;
-    }
+        },
+        // Not UTF-8: the text \xNN (the JSON string holds a literal backslash).
+        [](unsigned char c, std::string& o) {
+            o += "\\\\x";
+            o += kHex[c >> 4];
+            o += kHex[c & 0xf];
+        });
 }
 
 std::string zeek_header_time(std::int64_t unix_seconds) {

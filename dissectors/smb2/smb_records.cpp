@@ -10,6 +10,16 @@ std::optional<Bytes> slice(Bytes b, std::size_t off, std::size_t len) {
     return b.subspan(off, len);
 }
 
+// A variable-length field at (off, len) of the PDU; length 0 is an empty field.
+ParseStatus field_at(Bytes pdu, std::size_t off, std::size_t len, Bytes& out, const char* error) {
+    out = {};
+    if (len == 0) return ParseStatus::ok();
+    auto b = slice(pdu, off, len);
+    if (!b) return ParseStatus::fail(error);
+    out = *b;
+    return ParseStatus::ok();
+}
+
 // A reader over the body of an SMB2 PDU (after the 64-byte header) that
 // checks StructureSize first.
 ParseStatus body(Bytes pdu, std::uint16_t structure_size, std::size_t need, ByteReader& r) {
@@ -292,12 +302,7 @@ ParseStatus parse_negotiate_response(Bytes pdu, NegotiateResponse& out) {
     r.skip(8);
     std::uint16_t sb_off = rd16(r), sb_len = rd16(r);
     std::uint32_t ctx_offset = rd32(r);
-    out.security_blob = {};
-    if (sb_len) {
-        auto sb = slice(pdu, sb_off, sb_len);
-        if (!sb) return ParseStatus::fail("smb2_security_blob_past_end");
-        out.security_blob = *sb;
-    }
+    if (auto s = field_at(pdu, sb_off, sb_len, out.security_blob, "smb2_security_blob_past_end"); !s) return s;
     out.contexts = {};
     if (out.dialect == dialect::smb311 && ctx_count)
         return parse_contexts(pdu, ctx_offset, ctx_count, out.contexts);
@@ -313,12 +318,7 @@ ParseStatus parse_session_setup_request(Bytes pdu, SessionSetupRequest& out) {
     r.skip(4);  // Channel
     std::uint16_t off = rd16(r), len = rd16(r);
     out.previous_session_id = rd64(r);
-    out.security_blob = {};
-    if (len) {
-        auto sb = slice(pdu, off, len);
-        if (!sb) return ParseStatus::fail("smb2_security_blob_past_end");
-        out.security_blob = *sb;
-    }
+    if (auto s = field_at(pdu, off, len, out.security_blob, "smb2_security_blob_past_end"); !s) return s;
     return ParseStatus::ok();
 }
 
@@ -327,12 +327,7 @@ ParseStatus parse_session_setup_response(Bytes pdu, SessionSetupResponse& out) {
     if (auto s = body(pdu, 9, 8, r); !s) return s;
     out.session_flags = rd16(r);
     std::uint16_t off = rd16(r), len = rd16(r);
-    out.security_blob = {};
-    if (len) {
-        auto sb = slice(pdu, off, len);
-        if (!sb) return ParseStatus::fail("smb2_security_blob_past_end");
-        out.security_blob = *sb;
-    }
+    if (auto s = field_at(pdu, off, len, out.security_blob, "smb2_security_blob_past_end"); !s) return s;
     return ParseStatus::ok();
 }
 
@@ -389,12 +384,7 @@ ParseStatus parse_create_request(Bytes pdu, CreateRequest& out) {
     out.disposition = rd32(r);
     out.options = rd32(r);
     std::uint16_t off = rd16(r), len = rd16(r);
-    out.name = {};
-    if (len) {
-        auto n = slice(pdu, off, len);
-        if (!n) return ParseStatus::fail("smb2_create_name_past_end");
-        out.name = *n;
-    }
+    if (auto s = field_at(pdu, off, len, out.name, "smb2_create_name_past_end"); !s) return s;
     return ParseStatus::ok();
 }
 
@@ -492,12 +482,7 @@ ParseStatus parse_set_info_request(Bytes pdu, SetInfoRequest& out) {
     r.skip(2);
     out.additional = rd32(r);
     out.file_id = rd_fid(r);
-    out.buffer = {};
-    if (len) {
-        auto b = slice(pdu, off, len);
-        if (!b) return ParseStatus::fail("smb2_set_info_buffer_past_end");
-        out.buffer = *b;
-    }
+    if (auto s = field_at(pdu, off, len, out.buffer, "smb2_set_info_buffer_past_end"); !s) return s;
     return ParseStatus::ok();
 }
 

@@ -1032,14 +1032,7 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
                 weird(st.error, {}, ts);
                 break;
             }
-            FileKey k{r.fid, 0, FileKey::smb1};
-            if (find_file(k)) close_file(k, ts);
-            FileState& f = insert_file(k, ts);
-            f.smb1 = true;
-            f.session_id = pe->session_id;
-            f.tree_id = pe->tree_id;
-            f.name = pe->name.empty() ? "<share_root>" : pe->name;
-            f.opened = true;
+            FileState& f = open_smb1_file(r.fid, *pe, ts);
             f.times = r.times;
             f.size = r.end_of_file;
             f.is_directory = r.directory;
@@ -1054,14 +1047,7 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
                 weird(st.error, {}, ts);
                 break;
             }
-            FileKey k{r.fid, 0, FileKey::smb1};
-            if (find_file(k)) close_file(k, ts);
-            FileState& f = insert_file(k, ts);
-            f.smb1 = true;
-            f.session_id = pe->session_id;
-            f.tree_id = pe->tree_id;
-            f.name = pe->name.empty() ? "<share_root>" : pe->name;
-            f.opened = true;
+            FileState& f = open_smb1_file(r.fid, *pe, ts);
             f.size = r.size;
             if (r.last_write) f.times.written = (std::uint64_t{r.last_write} + 11644473600ull) * 10000000ull;
             fill_context(f);
@@ -1258,6 +1244,20 @@ StreamWants SmbConnection::sniff_wants(FileState& f, std::uint64_t offset, std::
         w.add(kIsoMagicOffset - offset, kIsoMagicOffset + kIsoMagicLen - offset);
     }
     return w;
+}
+
+// A handle an SMB1 NT_CREATE_ANDX or OPEN_ANDX response opened: replaces any
+// stale handle with the same FID and takes session, tree and name from the request.
+FileState& SmbConnection::open_smb1_file(std::uint16_t fid, const Pending& pe, Timestamp ts) {
+    FileKey k{fid, 0, FileKey::smb1};
+    if (find_file(k)) close_file(k, ts);
+    FileState& f = insert_file(k, ts);
+    f.smb1 = true;
+    f.session_id = pe.session_id;
+    f.tree_id = pe.tree_id;
+    f.name = pe.name.empty() ? "<share_root>" : pe.name;
+    f.opened = true;
+    return f;
 }
 
 void SmbConnection::close_file(const FileKey& k, Timestamp ts) { release_file(k, ts, true); }

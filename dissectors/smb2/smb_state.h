@@ -172,6 +172,7 @@ private:
     TreeState* find_tree(std::uint64_t sid, std::uint32_t tid);
     FileState* find_file(const FileKey& k);
     FileState& insert_file(const FileKey& k, Timestamp ts);
+    FileState& open_smb1_file(std::uint16_t fid, const Pending& pe, Timestamp ts);
     void make_room(Timestamp ts);  // evicts the oldest handle at the cap
     Pending* find_pending(std::uint64_t key);
     Pending& add_pending(std::uint64_t key, std::uint16_t command, Timestamp ts);
