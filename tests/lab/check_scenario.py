@@ -19,6 +19,9 @@ truth's `detector_options` plus its `allowlist`, and the logs are checked:
   ("none": no notice at all).
 - every `allowlist.targets` address has a staging.log row with suppressed=T
   and no notice names it as dst.
+- every entry of `expected_suppressed` ({note, dst or src, sources}) has a
+  suppressed=T staging.log row for that host whose peers are exactly
+  `sources` (the finding was counted, not silently dropped).
 
 Exit status: 0 all checks passed; 1 a check failed (each failure is printed
 with what was expected and what notice.log holds); 2 bad usage, unreadable
@@ -243,6 +246,19 @@ def check(truth, notices, staging):
         for n in notices:
             if as_str(n, "dst") == target:
                 failures.append("allow-listed target %s named in a notice: %s" % (target, describe(n)))
+
+    for exp in truth.get("expected_suppressed") or []:
+        host = exp.get("dst") or exp.get("src")
+        rows = [r for r in staging if as_str(r, "host") == host and
+                (as_str(r, "suppressed") in ("T", "True", "true") or r.get("suppressed") is True)]
+        want = sorted(set(exp.get("sources") or []), key=ip_key)
+        if not rows:
+            failures.append("expected a suppressed %s for %s: no staging.log row with suppressed=T" % (
+                exp.get("note", "finding"), host))
+        elif want and not any(sorted(set(as_list(r, "peers")), key=ip_key) == want for r in rows):
+            failures.append("suppressed %s for %s: expected peers %s, staging.log has %s" % (
+                exp.get("note", "finding"), host, ",".join(want),
+                " | ".join(",".join(as_list(r, "peers")) for r in rows)))
     return failures
 
 

@@ -64,7 +64,7 @@ for p in "${plan[@]}"; do
     fi
 done
 
-lab_truth set forbid_notices_above '"low"'
+lab_truth set forbid_notices_above '"none"'
 lab_truth set allowlist "{\"targets\": [\"$bip\"]}"
 lab_truth set expected_suppressed "[{\"note\": \"Staging::Fan_In\", \"dst\": \"$bip\", \"sources\": $(python3 -c 'import json,sys; print(json.dumps(sorted(sys.argv[1].split(","), key=lambda a: tuple(map(int, a.split("."))))))' "$(lab_ips "${sources[@]}")")}]"
 lab_truth set detector_options '["--staging.min-bytes=1MB"]'
