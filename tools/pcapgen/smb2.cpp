@@ -212,6 +212,19 @@ void Smb2Conversation::file_id(Buf& b) const {
     b.le64(fid_volatile_);
 }
 
+// SMB2_PREAUTH_INTEGRITY_CAPABILITIES context: one hash (SHA-512), 32-byte salt.
+void Smb2Conversation::preauth_context(Buf& b) {
+    b.le16(0x0001);
+    b.le16(38);
+    b.le32(0);
+    b.le16(1);
+    b.le16(32);
+    b.le16(0x0001);
+    std::uint8_t salt[32];
+    random_bytes(rng_, salt, 32);
+    b.bytes(salt, 32);
+}
+
 void Smb2Conversation::negotiate_request(Buf& b) {
     request(b, kNegotiate, 0);
     const bool v311 = dialect_ == kDialect311;
@@ -233,16 +246,7 @@ void Smb2Conversation::negotiate_request(Buf& b) {
     if (v311) {
         b.align(8, 4);
         store_le32(b.at(ctx_off_at), static_cast<std::uint32_t>(b.size() - 4));
-        // SMB2_PREAUTH_INTEGRITY_CAPABILITIES: one hash (SHA-512), 32-byte salt.
-        b.le16(0x0001);
-        b.le16(38);
-        b.le32(0);
-        b.le16(1);
-        b.le16(32);
-        b.le16(0x0001);
-        std::uint8_t salt[32];
-        random_bytes(rng_, salt, 32);
-        b.bytes(salt, 32);
+        preauth_context(b);
         b.align(8, 4);
         // SMB2_ENCRYPTION_CAPABILITIES: AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM.
         b.le16(0x0002);
@@ -282,15 +286,7 @@ void Smb2Conversation::negotiate_response(Buf& b, std::uint64_t now_ns, std::uin
     if (v311) {
         b.align(8, 4);
         store_le32(b.at(ctx_off_at), static_cast<std::uint32_t>(b.size() - 4));
-        b.le16(0x0001);
-        b.le16(38);
-        b.le32(0);
-        b.le16(1);
-        b.le16(32);
-        b.le16(0x0001);
-        std::uint8_t salt[32];
-        random_bytes(rng_, salt, 32);
-        b.bytes(salt, 32);
+        preauth_context(b);
         b.align(8, 4);
         b.le16(0x0002);
         b.le16(4);

@@ -51,6 +51,7 @@ public:
     std::uint32_t credits() const { return credits_; }
 
     void negotiate_request(Buf& b);
+    void preauth_context(Buf& b);
     void negotiate_response(Buf& b, std::uint64_t now_ns, std::uint64_t boot_ns);
     void session_setup_negotiate(Buf& b);                          // NTLMSSP NEGOTIATE
     void session_setup_challenge(Buf& b, std::uint64_t now_ns);    // CHALLENGE, MORE_PROCESSING
