@@ -32,7 +32,8 @@ FlowEngine::FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink
       sink_(sink),
       table_(cfg.max_flows),
       pool_(cfg.reassembly_memcap),
-      uids_(make_uids(cfg)) {
+      uids_(make_uids(cfg)),
+      hash_(cfg.hash) {
     for (std::uint16_t p : cfg_.server_ports) server_ports_.set(p);
 }
 
@@ -98,7 +99,7 @@ Flow* FlowEngine::create(const FlowKey& key, std::uint64_t hash, const DecodedPa
 Flow* FlowEngine::lookup(const DecodedPacket& p, bool& is_new) {
     bool src_is_a = false;
     FlowKey key = make_flow_key(p, src_is_a);
-    std::uint64_t h = flow_hash(key);
+    std::uint64_t h = flow_hash(key, hash_);
     Flow* f = table_.find(key, h);
     if (f && expired(f, p.ts)) {
         end_flow(f, f->tclass == TimeoutClass::closed ? "closed" : "timeout");

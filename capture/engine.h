@@ -1,7 +1,7 @@
 // The flow engine: decoded packets in, finished connections and ordered
 // stream bytes out. One engine per worker; it owns its flow table, its
 // out-of-order block pool and its uid generator, and touches no global state,
-// so several can run side by side on flows sharded by flow_hash().
+// so several can run side by side on flows sharded by flow_hash() (keyed).
 #pragma once
 
 #include <bitset>
@@ -30,6 +30,7 @@ struct FlowConfig {
     bool seeded = false;
     std::uint64_t seed = 0;
     std::uint32_t worker = 0;                // mixed into the uid seed
+    KeyedHash hash;                          // flow table key (Config::hash)
     CidrSet local_nets;
     // Ports that make an endpoint "likely the server" when no SYN tells
     // (Zeek's likely_server_ports). Filled by the caller from the dissectors.
@@ -94,6 +95,7 @@ private:
     FlowTable table_;
     SegmentPool pool_;
     UidGenerator uids_;
+    KeyedHash hash_;  // flow table key: secret, or from --seed
     std::bitset<65536> server_ports_;
     Timestamp now_ = 0;
     Timestamp next_expiry_check_ = 0;

@@ -8,6 +8,7 @@
 
 #include "capture/conn.h"
 #include "capture/decode.h"
+#include "capture/keyed_hash.h"
 #include "capture/stream.h"
 #include "capture/tcp_reassembler.h"
 #include "capture/tcp_state.h"
@@ -27,8 +28,8 @@ struct FlowKey {
 
 // Builds the canonical key; `src_is_a` tells which endpoint sent the packet.
 FlowKey make_flow_key(const DecodedPacket& p, bool& src_is_a);
-// Symmetric by construction (the key is canonical); stable across runs.
-std::uint64_t flow_hash(const FlowKey& k);
+// Symmetric (the key is canonical) and keyed: see keyed_hash.h.
+std::uint64_t flow_hash(const FlowKey& k, const KeyedHash& hash);
 
 enum class TimeoutClass : std::uint8_t { attempt, tcp, closed, udp, other, count_ };
 

@@ -19,21 +19,13 @@ FlowKey make_flow_key(const DecodedPacket& p, bool& src_is_a) {
     return k;
 }
 
-std::uint64_t flow_hash(const FlowKey& k) {
-    auto mix = [](std::uint64_t h, std::uint64_t v) {
-        h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-        h *= 0xff51afd7ed558ccdull;
-        return h ^ (h >> 32);
-    };
-    std::uint64_t h = 0x243F6A8885A308D3ull;
-    h = mix(h, k.a.hi());
-    h = mix(h, k.a.lo());
-    h = mix(h, k.b.hi());
-    h = mix(h, k.b.lo());
-    h = mix(h, (std::uint64_t{k.pa} << 48) | (std::uint64_t{k.pb} << 32) |
-                   (std::uint64_t{k.vlan} << 16) | k.inner_vlan);
-    h = mix(h, k.proto);
-    return h;
+std::uint64_t flow_hash(const FlowKey& k, const KeyedHash& hash) {
+    std::uint64_t h = hash(k.a.hi(), k.a.lo());
+    h = hash.combine(h, k.b.hi(), k.b.lo());
+    return hash.combine(h,
+                        (std::uint64_t{k.pa} << 48) | (std::uint64_t{k.pb} << 32) |
+                            (std::uint64_t{k.vlan} << 16) | k.inner_vlan,
+                        k.proto);
 }
 
 FlowTable::FlowTable(std::size_t max_flows) : max_flows_(max_flows ? max_flows : 1) {

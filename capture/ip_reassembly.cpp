@@ -6,11 +6,10 @@
 namespace sw {
 
 std::size_t FragmentKeyHash::operator()(const FragmentKey& k) const {
-    std::uint64_t h = k.src.lo() * 0x9E3779B97F4A7C15ull ^ k.dst.lo() * 0xC2B2AE3D27D4EB4Full;
-    h ^= (k.src.hi() + k.dst.hi()) * 0x165667B19E3779F9ull;
-    h ^= (std::uint64_t{k.id} << 16) ^ (std::uint64_t{k.proto} << 8) ^ k.version;
-    h ^= h >> 29;
-    return static_cast<std::size_t>(h);
+    std::uint64_t h = hash(k.src.hi(), k.src.lo());
+    h = hash.combine(h, k.dst.hi(), k.dst.lo());
+    return static_cast<std::size_t>(
+        hash.combine(h, (std::uint64_t{k.id} << 16) | (std::uint64_t{k.proto} << 8) | k.version));
 }
 
 bool FragmentReassembler::complete(const Datagram& d) const {

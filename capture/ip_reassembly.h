@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capture/byte_reader.h"
+#include "capture/keyed_hash.h"
 #include "capture/types.h"
 
 namespace sw {
@@ -20,6 +21,7 @@ struct FragmentConfig {
     std::uint32_t max_datagram_bytes = 65535;  // reassembled upper-layer size cap
     std::uint32_t max_fragments = 256;         // fragments per datagram
     Duration timeout = 30 * kSecond;
+    KeyedHash hash;  // the table's key hash: set from --seed or drawn at random
 };
 
 struct FragmentStats {
@@ -40,6 +42,7 @@ struct FragmentKey {
 };
 
 struct FragmentKeyHash {
+    KeyedHash hash;
     std::size_t operator()(const FragmentKey& k) const;
 };
 
@@ -47,7 +50,8 @@ class FragmentReassembler {
 public:
     enum class Result { held, complete, dropped };
 
-    explicit FragmentReassembler(const FragmentConfig& cfg) : cfg_(cfg) {}
+    explicit FragmentReassembler(const FragmentConfig& cfg)
+        : cfg_(cfg), table_(16, FragmentKeyHash{cfg.hash}) {}
 
     // One fragment: `offset` in bytes, `more` = MF flag, `data` its payload.
     // On `complete`, `out` views the whole upper-layer payload; the view stays

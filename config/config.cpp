@@ -232,6 +232,11 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
     }
     c.flow.seeded = c.seeded;
     c.flow.seed = c.seed;
+    // One secret hash key per run (reproducible with --seed) for every table
+    // keyed by addresses, ports or names the traffic chooses.
+    c.hash = KeyedHash::make(c.seeded, c.seed);
+    c.decoder.frag.hash = c.hash;
+    c.flow.hash = c.hash;
     for (const OptionGroup* g : groups) g->apply(vm, c);
     return out;
 }

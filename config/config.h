@@ -22,6 +22,7 @@ struct Config {
     std::string progress = "auto";  // auto | always | never
     bool seeded = false;
     std::uint64_t seed = 0;
+    KeyedHash hash;  // key of every attacker-keyed table: secret, or derived from --seed
 
     DecoderConfig decoder;
     FlowConfig flow;
