@@ -4,7 +4,7 @@
 // documented rules (README "Detection"), not read back from the code.
 #include <gtest/gtest.h>
 
-#include "unit/analytics_events.h"
+#include "unit/analytics/analytics_events.h"
 
 namespace sw {
 namespace {

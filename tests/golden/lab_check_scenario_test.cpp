@@ -8,7 +8,7 @@
 #include "output/finding_writer.h"
 #include "output/log_set.h"
 #include "support.h"
-#include "unit/analytics_events.h"
+#include "unit/analytics/analytics_events.h"
 
 namespace sw {
 namespace {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <random>
 
-#include "unit/analytics_events.h"
+#include "unit/analytics/analytics_events.h"
 
 namespace sw {
 namespace {

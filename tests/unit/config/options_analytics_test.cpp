@@ -6,7 +6,7 @@
 
 #include "config/config.h"
 #include "support.h"
-#include "unit/analytics_events.h"
+#include "unit/analytics/analytics_events.h"
 
 namespace sw {
 namespace {

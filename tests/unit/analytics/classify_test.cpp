@@ -8,7 +8,7 @@
 #include "analytics/file_classifier.h"
 #include "analytics/peer_window.h"
 #include "analytics/text_format.h"
-#include "unit/analytics_events.h"
+#include "unit/analytics/analytics_events.h"
 
 namespace sw {
 namespace {
