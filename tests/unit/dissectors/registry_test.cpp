@@ -1,6 +1,6 @@
 // The dissector registry: claims by content on either direction, port hints,
-// replay of probed bytes (honouring the winner's skips), declining to the
-// conn-accounting consumer, and the ByteReader every parser uses.
+// replay of probed bytes (honouring the winner's skips) and declining to the
+// conn-accounting consumer.
 #include <gtest/gtest.h>
 
 #include "capture/byte_reader.h"
@@ -163,35 +163,6 @@ TEST(Registry, PortsFeedServerPortList) {
     DissectorRegistry reg(sink);
     reg.add(std::make_unique<ToyFactory>());
     EXPECT_EQ(reg.server_ports(), std::vector<std::uint16_t>{7777});
-}
-
-TEST(ByteReader, FailedReadsChangeNothing) {
-    auto v = test::hex("01 02 03 04 05 06 07 08 09");
-    ByteReader r(Bytes(v.data(), v.size()));
-    EXPECT_EQ(*r.read_u8(), 1);
-    EXPECT_EQ(*r.read_u16_be(), 0x0203);
-    EXPECT_EQ(*r.read_u16_le(), 0x0504);
-    EXPECT_FALSE(r.read_u64_le());  // only 4 left
-    EXPECT_EQ(r.remaining(), 4u);
-    EXPECT_EQ(*r.peek_u32_be(), 0x06070809u);
-    auto sub = r.sub_reader(2);
-    ASSERT_TRUE(sub);
-    EXPECT_EQ(*sub->read_u16_le(), 0x0706);
-    EXPECT_FALSE(sub->read_u8());
-    EXPECT_EQ(r.remaining(), 2u);
-    EXPECT_FALSE(r.sub_reader(3));
-    EXPECT_EQ(r.remaining(), 2u);
-    EXPECT_EQ(*r.read_u16_be(), 0x0809);
-    EXPECT_TRUE(r.empty());
-    EXPECT_FALSE(r.skip(1));
-}
-
-TEST(ConnAccounting, CountsAndSkips) {
-    ConnAccounting a;
-    EXPECT_EQ(a.on_data(Dir::orig, B("abc"), 0), kSkipAll);
-    a.on_gap(Dir::resp, 10, false, 0);
-    EXPECT_EQ(a.delivered(Dir::orig), 3u);
-    EXPECT_EQ(a.gap_bytes(Dir::resp), 10u);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // registry's behaviour on non-SSH traffic to port 22.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <random>
 #include <string>
 
@@ -312,10 +314,26 @@ TEST(SshProbe, RandomInputsNeverCrash) {
         for (auto& x : a) x = static_cast<std::uint8_t>(rng() % 4 ? rng() : 'S');
         if (i % 3 == 0) a.insert(a.begin(), ident.begin(), ident.begin() + static_cast<std::ptrdiff_t>(rng() % ident.size()));
         for (auto& x : b) x = static_cast<std::uint8_t>(rng());
-        const ProbeResult r = ssh_probe(ProbeInput{id, Bytes(a), Bytes(b), false, (i & 1) != 0});
-        EXPECT_TRUE(r == ProbeResult::accept || r == ProbeResult::reject || r == ProbeResult::need_more);
-        if (i & 1) {
+        const bool final = (i & 1) != 0;
+        const ProbeResult r = ssh_probe(ProbeInput{id, Bytes(a), Bytes(b), false, final});
+        if (final) {
             EXPECT_NE(r, ProbeResult::need_more);  // final: decide
+        }
+        // A side that opens with an identification string is SSH, whatever
+        // the other side holds.
+        const auto opens_ssh = [](const Vec& v) { return v.size() >= 4 && std::memcmp(v.data(), "SSH-", 4) == 0; };
+        if (opens_ssh(a) || opens_ssh(b)) {
+            EXPECT_EQ(r, ProbeResult::accept) << i;
+        }
+        // A hole before the identification lines always rejects.
+        EXPECT_EQ(ssh_probe(ProbeInput{id, Bytes(a), Bytes(b), true, final}), ProbeResult::reject);
+        // Decisions are stable: more bytes on either side never change a
+        // decision already made (the registry stops probing once decided).
+        if (r != ProbeResult::need_more) {
+            Vec a2 = a, b2 = b;
+            for (int k = 0, n = static_cast<int>(rng() % 16); k < n; ++k) a2.push_back(static_cast<std::uint8_t>(rng()));
+            for (int k = 0, n = static_cast<int>(rng() % 16); k < n; ++k) b2.push_back(static_cast<std::uint8_t>(rng()));
+            EXPECT_EQ(ssh_probe(ProbeInput{id, Bytes(a2), Bytes(b2), false, final}), r) << i;
         }
     }
 }
