@@ -357,8 +357,13 @@ std::string_view SshDissector::negotiated(int list) const {
     const Side& c = side_[idx(client_dir())];
     const Side& s = side_[idx(other(client_dir()))];
     if (!c.have_kexinit || !s.have_kexinit) return {};
-    const auto i = static_cast<std::size_t>(list);
-    return negotiate(c.lists[i], s.lists[i]);
+    const int client = idx(client_dir());
+    if (negotiated_client_ != client) {
+        for (std::size_t i = 0; i < negotiated_.size(); ++i) negotiated_[i] = negotiate(c.lists[i], s.lists[i]);
+        negotiated_client_ = client;
+        ++negotiations_;
+    }
+    return negotiated_[static_cast<std::size_t>(list)];
 }
 
 void SshDissector::on_flow_end(Timestamp ts) {

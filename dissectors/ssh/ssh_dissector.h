@@ -41,6 +41,8 @@ public:
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
     void on_flow_end(Timestamp ts) override;
     std::string_view service() const override { return confirmed_ ? "ssh" : ""; }
+    // How often algorithm negotiation ran (once per roles; tests).
+    std::uint32_t negotiations() const { return negotiations_; }
 
 private:
     enum class Phase : std::uint8_t { ident, packets, encrypted, stopped };
@@ -72,7 +74,8 @@ private:
         if (!server_dir_) server_dir_ = d;
     }
     // Negotiated algorithm names (RFC 4253 7.1) for the current roles; empty
-    // if a KEXINIT is missing or nothing matched.
+    // if a KEXINIT is missing or nothing matched. Computed once per roles
+    // (the lists are fixed once both KEXINITs are in), not per packet.
     std::string_view negotiated(int list) const;
     // Framing and keystroke sizes once both KEXINITs are known.
     void ensure_framing();
@@ -89,6 +92,11 @@ private:
     Timestamp first_ts_ = 0, last_ts_ = 0;
     std::string host_key_fp_;
     std::string host_key_type_;
+    // negotiated() cache: valid while both KEXINITs are in and the client
+    // direction is the one it was computed for.
+    mutable std::array<std::string_view, ssh::kKexListCount> negotiated_{};
+    mutable int negotiated_client_ = -1;
+    mutable std::uint32_t negotiations_ = 0;
 
     // Encrypted phase, indexed by SSH role: 0 = client->server, 1 = server->client.
     bool framing_ready_ = false;

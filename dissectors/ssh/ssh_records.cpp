@@ -1,6 +1,7 @@
 #include "dissectors/ssh/ssh_records.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace sw::ssh {
 
@@ -143,11 +144,21 @@ bool name_list_contains(std::string_view list, std::string_view name) {
 }
 
 std::string_view negotiate(std::string_view client_list, std::string_view server_list) {
-    std::string_view list = client_list;
-    while (!list.empty()) {
+    // Both lists come from the wire and may hold thousands of names: sort the
+    // server's once and look each client name up, O((c + s) log s), instead
+    // of comparing every pair.
+    std::vector<std::string_view> server;
+    for (std::string_view list = server_list; !list.empty();) {
+        const std::size_t comma = list.find(',');
+        server.push_back(list.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    std::sort(server.begin(), server.end());
+    for (std::string_view list = client_list; !list.empty();) {
         const std::size_t comma = list.find(',');
         std::string_view item = list.substr(0, comma);
-        if (!item.empty() && name_list_contains(server_list, item)) return item;
+        if (!item.empty() && std::binary_search(server.begin(), server.end(), item)) return item;
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
     }

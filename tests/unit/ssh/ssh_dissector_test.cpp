@@ -111,6 +111,39 @@ struct Harness {
     }
 };
 
+TEST(SshDissector, NegotiationRunsOncePerRolesNotPerPacket) {
+    // Hostile handshake: KEXINIT lists of thousands of one-character names
+    // (35 KB packets) and then thousands of small packets before NEWKEYS.
+    // Negotiating on every packet cost O(|client list| x |server list|) each
+    // time; it now runs once the roles are known, with the same answer.
+    std::string many;
+    for (int i = 0; i < 8000; ++i) {
+        if (i) many += ',';
+        many += static_cast<char>('a' + i % 26);
+    }
+    const std::string client_kex = many + ",curve25519-sha256";
+    const std::string server_kex = "curve25519-sha256," + many;
+    Harness h;
+    h.feed(Dir::orig, cat({text("SSH-2.0-C\r\n"), packet(kexinit(client_kex, "ssh-ed25519", "aes128-ctr", "hmac-sha2-256", "none"))}));
+    h.feed(Dir::resp, cat({text("SSH-2.0-S\r\n"), packet(kexinit(server_kex, "ssh-ed25519", "aes128-ctr", "hmac-sha2-256", "none"))}));
+    Vec ignores;
+    for (int i = 0; i < 3000; ++i) {
+        const Vec p = packet({2, 0, 0, 0, 0});  // SSH_MSG_IGNORE, empty string
+        ignores.insert(ignores.end(), p.begin(), p.end());
+    }
+    h.feed(Dir::orig, ignores, 16);
+    h.feed(Dir::orig, packet(cat({{30}, str(std::string(32, 'q'))})));
+    h.feed(Dir::resp, packet(cat({{31}, u32(static_cast<std::uint32_t>(kBlob.size())), kBlob, str(std::string(32, 's')),
+                                  str(std::string(83, 'g'))})));
+    h.feed(Dir::orig, packet({21}));
+    h.feed(Dir::resp, packet({21}));
+    EXPECT_LE(h.d->negotiations(), 2u);  // at most: before and after the roles were fixed
+    const SshEvent e = h.end();
+    // The first client name the server also lists: "a" (RFC 4253 7.1).
+    EXPECT_EQ(e.kex_alg, "a");
+    EXPECT_EQ(e.cipher_alg, "aes128-ctr");
+}
+
 // ---------------------------------------------------------------- probe
 
 ProbeResult probe(std::string_view orig, std::string_view resp, bool final = false, bool gap = false) {
