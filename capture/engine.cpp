@@ -197,9 +197,13 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         }
         std::uint64_t g = r.stats().gaps;
         const auto off = static_cast<std::uint64_t>(v.data_off);
-        r.add(off, p.payload, p.ts, ctx(f, d));
-        if (p.payload_truncated())
-            r.add_uncaptured(off + p.payload.size(), p.payload_len - p.payload.size(), p.ts, ctx(f, d));
+        const std::size_t skip = std::min<std::size_t>(v.skip, p.payload.size());
+        r.add(off, p.payload.subspan(skip), p.ts, ctx(f, d));
+        if (p.payload_truncated()) {
+            // Bytes the snap length cut, less any of the skipped ones among them.
+            const std::uint64_t cut = p.payload_len - p.payload.size() - (v.skip - skip);
+            r.add_uncaptured(off + p.payload.size() - skip, cut, p.ts, ctx(f, d));
+        }
         count_gaps(f, d, g);
     }
     if (v.closed_now) ++stats_.flows_closed;

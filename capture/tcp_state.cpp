@@ -57,6 +57,19 @@ void TcpConnState::scaled_history(Dir d, char code, std::uint32_t& counter, std:
     }
 }
 
+// A repeat of S/H, F or R (kind 0, 1, 2) with a new sequence number: the
+// first kHistRepeatsKept are recorded, then the 10th, 100th, ... repeat.
+void TcpConnState::repeat_history(Dir d, int kind, char code) {
+    std::uint32_t& n = ep_[idx(d)].hist_repeats[kind];
+    if (n < 0xffffffffu) ++n;
+    bool keep = n <= kHistRepeatsKept;
+    for (std::uint32_t p = 10; !keep && p <= n; p *= 10) {
+        keep = p == n;
+        if (p > 0xffffffffu / 10) break;
+    }
+    if (keep) add_history(d, code);
+}
+
 void TcpConnState::update_history(Dir d, std::uint8_t flags, std::int64_t rel_seq, std::uint32_t len) {
     TcpEndpoint& e = ep_[idx(d)];
     int bits = has(flags, SYN) + has(flags, FIN) + has(flags, RST);
@@ -66,16 +79,16 @@ void TcpConnState::update_history(Dir d, std::uint8_t flags, std::int64_t rel_se
     } else if (bits == 1) {
         if (has(flags, SYN)) {
             char code = has(flags, ACK) ? 'H' : 'S';
-            if (check_history(d, kHistSyn, code) && rel_seq != e.hist_last_syn) add_history(d, code);
+            if (check_history(d, kHistSyn, code) && rel_seq != e.hist_last_syn) repeat_history(d, 0, code);
             e.hist_last_syn = rel_seq;
         }
         if (has(flags, FIN)) {
             // A FIN's sequence number sits after the data it carries.
-            if (check_history(d, kHistFin, 'F') && rel_seq + len != e.hist_last_fin) add_history(d, 'F');
+            if (check_history(d, kHistFin, 'F') && rel_seq + len != e.hist_last_fin) repeat_history(d, 1, 'F');
             e.hist_last_fin = rel_seq + len;
         }
         if (has(flags, RST)) {
-            if (check_history(d, kHistRst, 'R') && rel_seq != e.hist_last_rst) add_history(d, 'R');
+            if (check_history(d, kHistRst, 'R') && rel_seq != e.hist_last_rst) repeat_history(d, 2, 'R');
             e.hist_last_rst = rel_seq;
         }
     } else {
@@ -292,6 +305,18 @@ TcpVerdict TcpConnState::on_packet(Dir d, std::uint8_t flags, std::uint32_t seq,
     if (len > 0 && !has(flags, RST) && !underflow) {
         v.deliver = true;
         std::int64_t data_rel = has(flags, SYN) ? rel_seq + 1 : rel_seq;
+        if (data_rel < 1) {
+            // Payload starting at the ISN itself (no SYN seen, the stream
+            // numbered from the peer's ACK): the octet at the ISN is the
+            // SYN's, not data. Skip it rather than wrap the offset.
+            const std::int64_t before = 1 - data_rel;
+            if (before >= static_cast<std::int64_t>(len)) {
+                v.deliver = false;
+            } else {
+                v.skip = static_cast<std::uint32_t>(before);
+                data_rel = 1;
+            }
+        }
         v.data_off = data_rel - 1;
     }
     if (do_close) {

@@ -29,6 +29,10 @@ struct TcpEndpoint {
     bool did_close = false;
     bool orig = false;
     std::int64_t hist_last_syn = -1, hist_last_fin = -1, hist_last_rst = -1;
+    // Repeated SYN/FIN/RST letters (a new sequence number each time): the
+    // first few are kept, then only the 10th, 100th, ... so that a FIN/RST
+    // storm cannot grow the history without bound.
+    std::uint32_t hist_repeats[3] = {0, 0, 0};
     std::uint32_t rxmit = 0, rxmit_thresh = 1;
     std::uint32_t zero_win = 0, zero_win_thresh = 1;
     std::uint32_t gap_cnt = 0, gap_thresh = 1;
@@ -52,7 +56,8 @@ struct TcpEndpoint {
 // What the engine should do with one packet's payload and ACK.
 struct TcpVerdict {
     bool deliver = false;        // payload is stream data at `data_off`
-    std::int64_t data_off = 0;   // stream offset of the first payload byte (0 = first data byte)
+    std::int64_t data_off = 0;   // stream offset of the first delivered byte (0 = first data byte)
+    std::uint32_t skip = 0;      // leading payload bytes that sit at or before the ISN: not data
     bool ack_valid = false;      // `ack_off` is an acknowledgement of the peer's stream
     std::int64_t ack_off = 0;    // peer stream offset acknowledged (exclusive)
     bool peer_started_by_ack = false;  // the peer's stream position is known from this ACK only
@@ -97,6 +102,8 @@ public:
 private:
     bool check_history(Dir d, std::uint32_t bit, char code);
     void add_history(Dir d, char code);
+    static constexpr std::uint32_t kHistRepeatsKept = 3;
+    void repeat_history(Dir d, int kind, char code);
     void scaled_history(Dir d, char code, std::uint32_t& counter, std::uint32_t& threshold);
     void update_history(Dir d, std::uint8_t flags, std::int64_t rel_seq, std::uint32_t len);
     void state_machine(Dir d, std::uint8_t flags, std::uint32_t seq, std::uint32_t len,

@@ -3,6 +3,8 @@
 // sequence wrap, and uids.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <deque>
 #include <set>
 #include <string>
@@ -291,6 +293,48 @@ TEST(Flow, NewSynAfterCloseIsNewConnection) {
     EXPECT_EQ(sink.conns[0].conn_state, "SF");
     EXPECT_EQ(sink.conns[1].conn_state, "S0");
     EXPECT_EQ(e.stats().flows_reused, 1u);
+}
+
+TEST(Flow, DataAtTheIsnWithoutSynIsNotAGap) {
+    // After the handshake, a segment without SYN starts exactly at the ISN:
+    // its first octet sits where the SYN was, the rest is data. The offset
+    // used to wrap to 2^64-1 and every byte became a gap.
+    Sink sink;
+    Factory fac;
+    FlowEngine e(seeded(), &fac, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 100, 0));
+    e.process(b.tcp(T0 + 1, false, S | AK, 500, 101));
+    e.process(b.tcp(T0 + 2, true, P | AK, 100, 501, "xhello"));
+    e.process(b.tcp(T0 + 3, true, P | AK, 106, 501, " world"));
+    e.process(b.tcp(T0 + 4, true, AK, 100, 501, "z"));  // only the SYN's octet: nothing to deliver
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    EXPECT_EQ(sink.conns[0].missed_bytes, 0u);
+    EXPECT_EQ(fac.orig, "hello world");
+}
+
+TEST(Flow, FinRstStormKeepsHistoryBounded) {
+    // An attacker repeating FIN and RST with fresh sequence numbers added one
+    // history letter per packet. Repeats are kept up to three, then at the
+    // 10th, 100th, 1000th ... repeat.
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 100, 0));
+    e.process(b.tcp(T0 + 1, false, S | AK, 500, 101));
+    e.process(b.tcp(T0 + 2, true, AK, 101, 501));
+    for (std::uint32_t i = 0; i < 20000; ++i) {
+        e.process(b.tcp(T0 + 3 + 2 * i, true, F | AK, 101 + i, 501));
+        e.process(b.tcp(T0 + 4 + 2 * i, false, R, 501 + i, 0));
+    }
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    const std::string& h = sink.conns[0].history;
+    // F: first + 3 repeats + the 10th, 100th, 1000th and 10000th repeat.
+    EXPECT_EQ(std::count(h.begin(), h.end(), 'F'), 8);
+    EXPECT_EQ(std::count(h.begin(), h.end(), 'r'), 8);
+    EXPECT_LE(h.size(), 32u) << h;
 }
 
 TEST(Flow, SeededRunsGiveSameUids) {
