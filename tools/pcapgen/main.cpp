@@ -1,6 +1,6 @@
 // pcapgen: writes a deterministic synthetic capture (SMB2 file copies, scp
 // over SSH, background TCP) of a chosen size to a pcap file, and optionally a
-// JSON truth sidecar describing what is in it. See README.md, "pcapgen".
+// JSON truth sidecar describing what is in it. See docs/pcapgen.md.
 #include <chrono>
 #include <cstdio>
 #include <exception>
