@@ -12,8 +12,22 @@ std::size_t FragmentKeyHash::operator()(const FragmentKey& k) const {
         hash.combine(h, (std::uint64_t{k.id} << 16) | (std::uint64_t{k.proto} << 8) | k.version));
 }
 
-bool FragmentReassembler::complete(const Datagram& d) const {
-    return d.have_last && d.have.size() == 1 && d.have[0].begin == 0 && d.have[0].end == d.total;
+FragmentReassembler::Table::iterator FragmentReassembler::drop(Table::iterator it) {
+    held_bytes_ -= it->second.data.size();
+    by_age_.erase(it->second.age);
+    return table_.erase(it);
+}
+
+// Appends the new bytes [begin, end) and records their range, keeping `have`
+// sorted and disjoint (the caller passes only bytes not already held).
+void FragmentReassembler::store(Datagram& d, std::uint32_t begin, std::uint32_t end, const std::uint8_t* bytes) {
+    if (begin >= end) return;
+    const auto at = static_cast<std::uint32_t>(d.data.size());
+    d.data.insert(d.data.end(), bytes, bytes + (end - begin));
+    held_bytes_ += end - begin;
+    auto pos = std::lower_bound(d.have.begin(), d.have.end(), begin,
+                                [](const Range& r, std::uint32_t b) { return r.begin < b; });
+    d.have.insert(pos, Range{begin, end, at});
 }
 
 FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, std::uint32_t offset,
@@ -31,89 +45,94 @@ FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, std
     if (it == table_.end()) {
         if (table_.size() >= cfg_.max_datagrams) {
             // Push out the oldest incomplete datagram to make room.
-            auto oldest = std::min_element(table_.begin(), table_.end(), [](auto& a, auto& b) {
-                return a.second.first_seen < b.second.first_seen;
-            });
-            table_.erase(oldest);
+            drop(table_.find(by_age_.front()));
             ++stats_.evicted;
         }
         it = table_.emplace(key, Datagram{}).first;
         it->second.first_seen = ts;
+        it->second.age = by_age_.insert(by_age_.end(), key);
     }
     Datagram& d = it->second;
 
     if (++d.nfrags > cfg_.max_fragments) {
-        table_.erase(it);
+        drop(it);
         ++stats_.dropped;
         return Result::dropped;
     }
     if (!more) {
         if (d.have_last && d.total != end) {  // two different "last" fragments
-            table_.erase(it);
+            drop(it);
             ++stats_.dropped;
             return Result::dropped;
         }
         d.have_last = true;
         d.total = end;
     }
-    if (d.have_last && end > d.total) {
-        table_.erase(it);
+    if (d.have_last && (end > d.total || (!d.have.empty() && d.have.back().end > d.total))) {
+        drop(it);
         ++stats_.dropped;
         return Result::dropped;
     }
-    if (d.buf.size() < end) d.buf.resize(end);
 
-    // Copy only the parts not already present: first data wins.
+    // Keep only the parts not already present: first data wins. `have` is
+    // sorted and disjoint, so the gaps between the ranges overlapping
+    // [offset, end) are exactly the new bytes.
     std::uint32_t pos = offset;
     bool overlapped = false;
-    std::vector<Range> merged;
-    merged.reserve(d.have.size() + 1);
+    Range pieces[2];  // at most two runs fit in the stack array; more go to `extra`
+    std::size_t npieces = 0;
+    std::vector<Range> extra;
+    auto piece = [&](std::uint32_t b, std::uint32_t e) {
+        if (npieces < 2) pieces[npieces++] = Range{b, e, 0};
+        else extra.push_back(Range{b, e, 0});
+    };
     for (const Range& r : d.have) {
         if (r.end <= pos || r.begin >= end) continue;
         overlapped = true;
-        if (r.begin > pos) std::memcpy(d.buf.data() + pos, data.data() + (pos - offset), r.begin - pos);
+        if (r.begin > pos) piece(pos, r.begin);
         pos = std::max(pos, r.end);
     }
-    if (pos < end) std::memcpy(d.buf.data() + pos, data.data() + (pos - offset), end - pos);
+    if (pos < end) piece(pos, end);
+    for (std::size_t i = 0; i < npieces; ++i) store(d, pieces[i].begin, pieces[i].end, data.data() + (pieces[i].begin - offset));
+    for (const Range& r : extra) store(d, r.begin, r.end, data.data() + (r.begin - offset));
     if (overlapped) ++stats_.overlaps;
 
-    // Insert [offset, end) and coalesce.
-    Range nr{offset, end};
-    bool placed = false;
-    for (const Range& r : d.have) {
-        if (r.end < nr.begin) {
-            merged.push_back(r);
-        } else if (r.begin > nr.end) {
-            if (!placed) {
-                merged.push_back(nr);
-                placed = true;
-            }
-            merged.push_back(r);
-        } else {
-            nr.begin = std::min(nr.begin, r.begin);
-            nr.end = std::max(nr.end, r.end);
+    // Complete when the ranges tile [0, total).
+    if (d.have_last) {
+        std::uint32_t covered = 0;
+        for (const Range& r : d.have) {
+            if (r.begin != covered) break;
+            covered = r.end;
+        }
+        if (covered == d.total) {
+            done_.resize(d.total);
+            for (const Range& r : d.have) std::memcpy(done_.data() + r.begin, d.data.data() + r.at, r.end - r.begin);
+            drop(it);
+            ++stats_.reassembled;
+            out = Bytes(done_.data(), done_.size());
+            return Result::complete;
         }
     }
-    if (!placed) merged.push_back(nr);
-    d.have.swap(merged);
 
-    if (!complete(d)) return Result::held;
-    done_.swap(d.buf);
-    done_.resize(d.total);
-    table_.erase(it);
-    ++stats_.reassembled;
-    out = Bytes(done_.data(), done_.size());
-    return Result::complete;
+    // Over the byte cap: give up the oldest incomplete datagrams (perhaps
+    // this one) until the rest fits.
+    while (held_bytes_ > cfg_.max_held_bytes && !by_age_.empty()) {
+        auto victim = table_.find(by_age_.front());
+        const bool self = victim == it;
+        drop(victim);
+        ++stats_.evicted;
+        if (self) return Result::dropped;
+    }
+    return Result::held;
 }
 
 void FragmentReassembler::expire(Timestamp now) {
-    for (auto it = table_.begin(); it != table_.end();) {
-        if (now - it->second.first_seen > cfg_.timeout) {
-            it = table_.erase(it);
-            ++stats_.timed_out;
-        } else {
-            ++it;
-        }
+    // Oldest first; stop at the first datagram still in time.
+    while (!by_age_.empty()) {
+        auto it = table_.find(by_age_.front());
+        if (now - it->second.first_seen <= cfg_.timeout) break;
+        drop(it);
+        ++stats_.timed_out;
     }
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct FragmentConfig {
     std::size_t max_datagrams = 4096;          // incomplete datagrams held at once
     std::uint32_t max_datagram_bytes = 65535;  // reassembled upper-layer size cap
     std::uint32_t max_fragments = 256;         // fragments per datagram
+    std::uint64_t max_held_bytes = 32ull << 20;  // fragment bytes held by all incomplete datagrams
     Duration timeout = 30 * kSecond;
     KeyedHash hash;  // the table's key hash: set from --seed or drawn at random
 };
@@ -30,7 +32,7 @@ struct FragmentStats {
     std::uint64_t dropped = 0;     // refused: caps, truncated fragment, bad offsets
     std::uint64_t overlaps = 0;    // fragments overlapping earlier data (first data kept)
     std::uint64_t timed_out = 0;   // incomplete datagrams given up
-    std::uint64_t evicted = 0;     // incomplete datagrams pushed out by the table cap
+    std::uint64_t evicted = 0;     // incomplete datagrams pushed out by the table or byte cap
 };
 
 struct FragmentKey {
@@ -50,8 +52,11 @@ class FragmentReassembler {
 public:
     enum class Result { held, complete, dropped };
 
+    // A zero cap would leave no room for any datagram: it is read as one.
     explicit FragmentReassembler(const FragmentConfig& cfg)
-        : cfg_(cfg), table_(16, FragmentKeyHash{cfg.hash}) {}
+        : cfg_(cfg), table_(16, FragmentKeyHash{cfg.hash}) {
+        if (cfg_.max_datagrams == 0) cfg_.max_datagrams = 1;
+    }
 
     // One fragment: `offset` in bytes, `more` = MF flag, `data` its payload.
     // On `complete`, `out` views the whole upper-layer payload; the view stays
@@ -62,24 +67,35 @@ public:
     void expire(Timestamp now);
     const FragmentStats& stats() const { return stats_; }
     std::size_t in_flight() const { return table_.size(); }
+    // Fragment payload bytes held right now (what the byte cap bounds).
+    std::uint64_t held_bytes() const { return held_bytes_; }
 
 private:
+    // Bytes held are only those received: each new (not overlapping) part of
+    // a fragment is appended to `data`, and `have` says where it belongs, so
+    // an 8-byte fragment at offset 65528 costs 8 bytes, not 64 KiB.
     struct Range {
-        std::uint32_t begin, end;
+        std::uint32_t begin, end;  // datagram offsets
+        std::uint32_t at;          // where the bytes sit in `data`
     };
     struct Datagram {
-        std::vector<std::uint8_t> buf;
-        std::vector<Range> have;  // sorted, disjoint
+        std::vector<std::uint8_t> data;
+        std::vector<Range> have;  // sorted by begin, disjoint
         std::uint32_t total = 0;  // known once the last fragment arrived
         bool have_last = false;
         std::uint32_t nfrags = 0;
         Timestamp first_seen = 0;
+        std::list<FragmentKey>::iterator age;  // position in `by_age_`
     };
+    using Table = std::unordered_map<FragmentKey, Datagram, FragmentKeyHash>;
 
-    bool complete(const Datagram& d) const;
+    Table::iterator drop(Table::iterator it);
+    void store(Datagram& d, std::uint32_t begin, std::uint32_t end, const std::uint8_t* bytes);
 
     FragmentConfig cfg_;
-    std::unordered_map<FragmentKey, Datagram, FragmentKeyHash> table_;
+    Table table_;
+    std::list<FragmentKey> by_age_;  // oldest first: O(1) eviction and expiry
+    std::uint64_t held_bytes_ = 0;
     std::vector<std::uint8_t> done_;
     FragmentStats stats_;
 };

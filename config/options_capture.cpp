@@ -27,6 +27,8 @@ void add(po::options_description& d) {
             "largest reassembled IP datagram")
         ("ip.frag-timeout", po::value<DurationArg>()->default_value(dur(30 * kSecond, "30s")),
             "how long fragments wait for the rest of their datagram")
+        ("ip.max-frag-memory", po::value<SizeArg>()->default_value(size_arg(32ull << 20, "32MiB")),
+            "fragment bytes held by all incomplete datagrams; beyond it the oldest are given up")
         ("tunnel.decap", po::value<bool>()->default_value(true),
             "decapsulate VXLAN (UDP 4789), GRE/ERSPAN and IP-in-IP and analyse the inner packets")
         ("dissect.max-probe-bytes", po::value<SizeArg>()->default_value(size_arg(4096, "4096")),
@@ -46,6 +48,9 @@ void apply(const po::variables_map& vm, Config& c) {
     c.flow.max_ooo_bytes = opt<SizeArg>(vm, "tcp.max-ooo-bytes").v;
     c.flow.reassembly_memcap = opt<SizeArg>(vm, "tcp.memcap").v;
     c.decoder.frag.max_datagrams = opt<CountArg>(vm, "ip.max-frag-datagrams").v;
+    if (c.decoder.frag.max_datagrams == 0)
+        throw ConfigError("the argument ('0') for option '--ip.max-frag-datagrams' is invalid (at least 1)");
+    c.decoder.frag.max_held_bytes = opt<SizeArg>(vm, "ip.max-frag-memory").v;
     c.decoder.frag.max_datagram_bytes = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(opt<SizeArg>(vm, "ip.max-frag-bytes").v, 0xffffffffu));
     c.decoder.frag.timeout = opt<DurationArg>(vm, "ip.frag-timeout").v;

@@ -83,6 +83,9 @@ TEST(Config, ErrorsNameTheOption) {
     EXPECT_NE(error_of({"--format", "xml"}).find("--format"), std::string::npos);
     EXPECT_NE(error_of({"--flow.max-flows", "-3"}).find("flow.max-flows"), std::string::npos);
     EXPECT_NE(error_of({"--config", "/nonexistent/x.ini"}).find("/nonexistent/x.ini"), std::string::npos);
+    // A table with no room would erase(end()) on the first fragment.
+    EXPECT_EQ(error_of({"--ip.max-frag-datagrams", "0"}),
+              "the argument ('0') for option '--ip.max-frag-datagrams' is invalid (at least 1)");
 }
 
 TEST(Config, IniFileSameNamesCommandLineWins) {
