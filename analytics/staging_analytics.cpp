@@ -32,18 +32,6 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 std::size_t idx(Indicator i) { return static_cast<std::size_t>(i); }
 
-bool contains_ci(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t j = 0;
-        while (j < needle.size() &&
-               std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j])
-            ++j;
-        if (j == needle.size()) return true;
-    }
-    return false;
-}
-
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
     std::string out;
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -632,7 +620,7 @@ void StagingAnalytics::on_ssh(const SshEvent& s) {
 void StagingAnalytics::on_conn(const ConnRecord& c) {
     if (c.id.proto != Transport::tcp) return;
     // SMB and SSH volume comes from their dissectors' events.
-    if (contains_ci(c.service, "smb") || contains_ci(c.service, "ssh")) return;
+    if (c.protocol == AppProtocol::smb || c.protocol == AppProtocol::ssh) return;
     const Timestamp t = c.ts + std::max<Duration>(c.duration, 0);
     clock(t);
     ++stats_.events;

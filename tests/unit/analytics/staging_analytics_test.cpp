@@ -830,10 +830,10 @@ TEST(AnalyticsVolume, RowsPerHostProtocolAndInterval) {
     a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "a", 5 * MB));
     a.on_event(smb_read(at(20), conn("10.0.0.2", 1, "10.0.0.9", 445, "C2"), kData, "b", 3 * MB));
     a.on_event(ssh_transfer(at(30), conn("10.0.0.1", 50000, "10.0.0.8", 22, "S1"), MB, 0));
-    a.on_event(tcp_conn(at(35), 5 * kSecond, conn("10.0.0.3", 40000, "10.0.0.9", 8080, "T1"), 1000, 2000, "http"));
+    a.on_event(tcp_conn(at(35), 5 * kSecond, conn("10.0.0.3", 40000, "10.0.0.9", 8080, "T1"), 1000, 2000));
     // SMB and SSH connections are counted from their dissectors' events.
-    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), 9 * MB, 1, "smb,gssapi"));
-    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.8", 22, "S1"), 9 * MB, 1, "ssh"));
+    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), 9 * MB, 1, AppProtocol::smb));
+    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.8", 22, "S1"), 9 * MB, 1, AppProtocol::ssh));
     EXPECT_TRUE(rec.volume.empty());
     a.on_event(smb_write(at(70), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "c", MB));
     auto row = [](const char* h, VolumeProto p, std::uint64_t in, std::uint64_t out, std::uint64_t fw,
@@ -861,7 +861,7 @@ TEST(AnalyticsVolume, RowsPerHostProtocolAndInterval) {
     }
     // A connection record that ended before the current interval (it was
     // reported at its inactivity timeout) counts in the current interval.
-    a.on_event(tcp_conn(at(5), kSecond, conn("10.0.0.3", 40001, "10.0.0.9", 80, "T2"), 500, 0, ""));
+    a.on_event(tcp_conn(at(5), kSecond, conn("10.0.0.3", 40001, "10.0.0.9", 80, "T2"), 500, 0));
     EXPECT_EQ(a.stats().late_events, 1u);
     a.finish();
     ASSERT_EQ(rec.volume.size(), want.size() + 4);
