@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/keyed_hash.h"
 #include "capture/types.h"
 
 namespace sw {
@@ -110,6 +111,10 @@ struct AnalyticsConfig {
     // Memory bounds.
     std::uint64_t max_hosts = 100'000;  // tracked hosts; least recently active evicted
     std::uint32_t max_peers = 256;      // peers tracked per host and role (and per volume row)
+
+    // Key of every table keyed by addresses from the wire (hosts, peers,
+    // notice keys): the run's Config::hash (secret, or from --seed).
+    KeyedHash hash;
 };
 
 }  // namespace sw

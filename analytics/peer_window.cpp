@@ -32,10 +32,11 @@ void Counters::sub(const Counters& o) {
     path_writes -= o.path_writes;
 }
 
-PeerWindow::PeerWindow(Duration window, std::uint32_t max_peers)
+PeerWindow::PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash)
     : window_(window > 0 ? window : 1),
       step_(std::max<Duration>(1, (window > 0 ? window : 1) / kSteps)),
-      max_peers_(max_peers) {}
+      max_peers_(max_peers),
+      peers_(0, AddrHash{hash}) {}
 
 std::int64_t PeerWindow::step_of(Timestamp t) const {
     std::int64_t q = t / step_;

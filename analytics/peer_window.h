@@ -21,20 +21,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analytics/addr_hash.h"
 #include "analytics/findings.h"
 #include "capture/types.h"
 
 namespace sw {
-
-struct IpAddrHash {
-    std::size_t operator()(const IpAddr& a) const {
-        std::uint64_t h = a.hi() * 0x9E3779B97F4A7C15ull ^ a.lo();
-        h ^= h >> 31;
-        h *= 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 29;
-        return static_cast<std::size_t>(h);
-    }
-};
 
 struct Counters {
     std::uint64_t bytes = 0;
@@ -68,7 +59,8 @@ class PeerWindow {
 public:
     static constexpr int kSteps = 60;
 
-    PeerWindow(Duration window, std::uint32_t max_peers);
+    // `hash` keys the peer table (AnalyticsConfig::hash).
+    PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash = {});
 
     // Adds a contribution (expire() first). Returns false when the peer was
     // over the cap (its counters are still in the totals).
@@ -118,7 +110,7 @@ private:
     Duration step_;
     std::uint32_t max_peers_;
     std::deque<Record> recs_;
-    std::unordered_map<IpAddr, PeerTotals, IpAddrHash> peers_;
+    std::unordered_map<IpAddr, PeerTotals, AddrHash> peers_;
     Counters all_, eff_;
     std::uint32_t n_all_ = 0, n_eff_ = 0;
     std::uint64_t overflow_ = 0;

@@ -12,20 +12,12 @@
 #include <exception>
 
 #include "app/pipeline.h"
+#include "capture/util.h"
 #include "config/config.h"
 
 using namespace sw;
 
 namespace {
-
-std::string human_bytes(double b) {
-    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-    int u = 0;
-    while (b >= 1000 && u < 4) b /= 1000, ++u;
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), u ? "%.1f %s" : "%.0f %s", b, units[u]);
-    return buf;
-}
 
 class Progress {
 public:
@@ -38,8 +30,8 @@ public:
         std::uint64_t done = src.bytes_done(), total = src.bytes_total();
         double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0;
         std::fprintf(stderr, "\r  reading %s: %s of %s (%.0f%%)   ", src.describe().c_str(),
-                     human_bytes(static_cast<double>(done)).c_str(),
-                     human_bytes(static_cast<double>(total)).c_str(), pct);
+                     human_bytes(done).c_str(),
+                     human_bytes(total).c_str(), pct);
         shown_ = true;
     }
     void clear() {
@@ -61,7 +53,7 @@ void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, con
     std::fprintf(stderr, "stagewatch: read %zu file%s, %llu packets, %s in %.2f s (%.2f Gbps)\n",
                  src.file_count(), src.file_count() == 1 ? "" : "s",
                  static_cast<unsigned long long>(rs.packets),
-                 human_bytes(static_cast<double>(rs.wire_bytes)).c_str(), rs.seconds, gbps);
+                 human_bytes(rs.wire_bytes).c_str(), rs.seconds, gbps);
     std::fprintf(stderr,
                  "  flows: %llu (%llu tcp packets, %llu udp packets); evicted at cap: %llu; "
                  "most at once: %llu\n",

@@ -11,4 +11,13 @@ std::string_view transport_name(Transport t) {
     }
 }
 
+std::string_view app_protocol_name(AppProtocol p) {
+    switch (p) {
+        case AppProtocol::smb: return "smb";
+        case AppProtocol::ssh: return "ssh";
+        case AppProtocol::none: break;
+    }
+    return "";
+}
+
 }  // namespace sw

@@ -14,6 +14,13 @@ namespace sw {
 enum class Transport : std::uint8_t { tcp, udp, icmp, unknown };
 std::string_view transport_name(Transport t);
 
+// The application protocol a dissector confirmed on a flow. Set by the
+// dissector that claimed the flow; consumers switch on it.
+enum class AppProtocol : std::uint8_t { none, smb, ssh };
+// conn.log's `service` for it: "" (unset), "smb", "ssh". The only place the
+// name is spelled.
+std::string_view app_protocol_name(AppProtocol p);
+
 // Who talks to whom, in Zeek's orig/resp orientation, plus the uid. Dissectors
 // get a reference to this for the whole life of the flow.
 struct ConnId {
@@ -34,7 +41,7 @@ struct ConnRecord {
     Timestamp ts = 0;                 // first packet
     Duration duration = 0;
     bool sized = false;               // Zeek sets duration/orig_bytes/resp_bytes only if duration > 0
-    std::string service;              // "" = unset
+    AppProtocol protocol = AppProtocol::none;  // conn.log `service` (app_protocol_name)
     std::uint64_t orig_bytes = 0, resp_bytes = 0;
     std::string_view conn_state;      // static string
     std::optional<bool> local_orig, local_resp;

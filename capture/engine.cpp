@@ -275,7 +275,7 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
     rec.orig_ip_bytes = f->ip_bytes[0];
     rec.resp_ip_bytes = f->ip_bytes[1];
     rec.end_reason = reason;
-    if (f->consumer) rec.service = std::string(f->consumer->service());
+    if (f->consumer) rec.protocol = f->consumer->protocol();
     if (!cfg_.local_nets.empty()) {
         rec.local_orig = cfg_.local_nets.contains(f->id.orig_h);
         rec.local_resp = cfg_.local_nets.contains(f->id.resp_h);

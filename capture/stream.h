@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "capture/byte_reader.h"
+#include "capture/conn.h"
 #include "capture/types.h"
 
 namespace sw {
@@ -35,8 +36,8 @@ public:
     // deliverable data has been delivered. Flush whatever is pending.
     virtual void on_flow_end(Timestamp ts) = 0;
 
-    // Zeek's conn.log `service` once the protocol is confirmed ("" if not).
-    virtual std::string_view service() const { return {}; }
+    // The protocol once it is confirmed (none if not): conn.log's `service`.
+    virtual AppProtocol protocol() const { return AppProtocol::none; }
 };
 
 }  // namespace sw

@@ -237,6 +237,7 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
     c.hash = KeyedHash::make(c.seeded, c.seed);
     c.decoder.frag.hash = c.hash;
     c.flow.hash = c.hash;
+    c.analytics.hash = c.hash;
     for (const OptionGroup* g : groups) g->apply(vm, c);
     return out;
 }

@@ -56,7 +56,7 @@ public:
         if (inner_) inner_->on_flow_end(ts);
     }
 
-    std::string_view service() const override { return inner_ ? inner_->service() : std::string_view{}; }
+    AppProtocol protocol() const override { return inner_ ? inner_->protocol() : AppProtocol::none; }
 
 private:
     struct Chunk {

@@ -44,7 +44,7 @@ const Schema& conn_schema() {
 
 void conn_row(const ConnRecord& c, Row& row) {
     begin_conn_row(row, c.ts, c.id);
-    row.str(transport_name(c.id.proto)).str_or_unset(c.service);
+    row.str(transport_name(c.id.proto)).str_or_unset(app_protocol_name(c.protocol));
     if (c.sized)
         row.interval(c.duration).count(c.orig_bytes).count(c.resp_bytes);
     else

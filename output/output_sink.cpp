@@ -1,17 +1,9 @@
 #include "output/output_sink.h"
 
+#include "capture/util.h"
 #include "output/logs.h"
 
 namespace sw {
-
-namespace {
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
-}  // namespace
 
 void OutputSink::on_event(const Event& e) {
     std::visit(overloaded{

@@ -107,7 +107,7 @@ public:
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
     void on_flow_end(Timestamp ts) override;
-    std::string_view service() const override { return confirmed_ ? "smb" : ""; }
+    AppProtocol protocol() const override { return confirmed_ ? AppProtocol::smb : AppProtocol::none; }
 
     const SmbStats& stats() const { return stats_; }
     const FramerStats& framer_stats(Dir d) const { return framer_[idx(d)].stats(); }

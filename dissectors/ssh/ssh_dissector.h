@@ -40,7 +40,7 @@ public:
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
     void on_flow_end(Timestamp ts) override;
-    std::string_view service() const override { return confirmed_ ? "ssh" : ""; }
+    AppProtocol protocol() const override { return confirmed_ ? AppProtocol::ssh : AppProtocol::none; }
     // How often algorithm negotiation ran (once per roles; tests).
     std::uint32_t negotiations() const { return negotiations_; }
 

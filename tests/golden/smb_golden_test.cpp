@@ -312,7 +312,7 @@ TEST_P(SmbGolden, MatchesTsharkTruth) {
     for (const auto& f : files) smb_uids.insert(std::string(f.id.uid()));
     for (const auto& r : c.all<ConnRecord>()) {
         if (smb_uids.count(std::string(r.id.uid()))) {
-            EXPECT_EQ(r.service, "smb");
+            EXPECT_EQ(r.protocol, AppProtocol::smb);
         }
     }
 }

@@ -442,7 +442,7 @@ TEST(SshGoldenCases, OnlySshOfAMultiplexedPort) {
     for (const auto& r : c.all<ConnRecord>()) {
         if (r.id.resp_p != 443) continue;
         ++tcp_443;
-        ssh_conns += r.service == "ssh";
+        ssh_conns += r.protocol == AppProtocol::ssh;
     }
     EXPECT_EQ(ssh_conns, 1u);
     EXPECT_GT(tcp_443, 1u);

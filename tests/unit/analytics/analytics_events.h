@@ -103,13 +103,13 @@ inline SmbSessionEvent smb_encrypted_session(Timestamp t, const ConnId& id, std:
 }
 
 inline ConnRecord tcp_conn(Timestamp start, Duration dur, const ConnId& id, std::uint64_t orig_bytes,
-                           std::uint64_t resp_bytes, const std::string& service = "") {
+                           std::uint64_t resp_bytes, AppProtocol protocol = AppProtocol::none) {
     ConnRecord c;
     c.id = id;
     c.ts = start;
     c.duration = dur;
     c.sized = true;
-    c.service = service;
+    c.protocol = protocol;
     c.orig_bytes = orig_bytes;
     c.resp_bytes = resp_bytes;
     c.conn_state = "SF";

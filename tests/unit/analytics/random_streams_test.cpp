@@ -59,7 +59,7 @@ Stream make_stream(std::uint32_t seed, int n) {
                 break;
             }
             case 4: {
-                ConnRecord c = tcp_conn(et - kSecond, kSecond, id, size, size / 7, pick(3) ? "" : "http");
+                ConnRecord c = tcp_conn(et - kSecond, kSecond, id, size, size / 7);
                 if (!self) s.volume_bytes += size + size / 7;
                 s.events.push_back(c);
                 break;

@@ -759,47 +759,7 @@ TEST(AnalyticsBaselineAnomaly, AllowListedTargetIsSuppressed) {
 
 // ------------------------------------------------------------------ scoring
 
-TEST(AnalyticsScore, SeverityThresholds) {
-    Recorder rec;
-    AnalyticsConfig c;
-    StagingAnalytics a(c, rec);
-    EXPECT_EQ(a.severity_for(0), Severity::none);
-    EXPECT_EQ(a.severity_for(1), Severity::low);
-    EXPECT_EQ(a.severity_for(34), Severity::low);
-    EXPECT_EQ(a.severity_for(35), Severity::medium);
-    EXPECT_EQ(a.severity_for(59), Severity::medium);
-    EXPECT_EQ(a.severity_for(60), Severity::high);
-    c.severity_medium = 10;
-    c.severity_high = 20;
-    StagingAnalytics b(c, rec);
-    EXPECT_EQ(b.severity_for(15), Severity::medium);
-    EXPECT_EQ(b.severity_for(20), Severity::high);
-}
-
-TEST(AnalyticsScore, LabelsPickTheStrongestPattern) {
-    auto on = [](std::initializer_list<Indicator> l) {
-        std::array<bool, kIndicatorCount> a{};
-        for (Indicator i : l) a[static_cast<std::size_t>(i)] = true;
-        return a;
-    };
-    using I = Indicator;
-    auto L = StagingAnalytics::label_for;
-    EXPECT_EQ(L(on({I::fan_in, I::fan_in_archives, I::encrypted_smb, I::masquerade}), Role::target),
-              "FanInArchiveStaging");
-    EXPECT_EQ(L(on({I::fan_in, I::encrypted_smb}), Role::target), "EncryptedFanIn");
-    EXPECT_EQ(L(on({I::fan_in, I::ssh_upload}), Role::target), "FanInVolume");
-    EXPECT_EQ(L(on({I::pull_collector, I::pull_then_push, I::archive_name}), Role::collector), "PullThenPush");
-    EXPECT_EQ(L(on({I::pull_collector}), Role::collector), "PullCollector");
-    EXPECT_EQ(L(on({I::masquerade, I::archive_content, I::admin_share}), Role::target), "ArchiveMasquerade");
-    EXPECT_EQ(L(on({I::archive_name, I::admin_share, I::staging_path}), Role::target), "ArchiveToAdminShare");
-    EXPECT_EQ(L(on({I::archive_content, I::staging_path}), Role::target), "ArchiveInStagingDir");
-    EXPECT_EQ(L(on({I::archive_name}), Role::target), "ArchiveWrite");
-    EXPECT_EQ(L(on({I::volume_anomaly, I::admin_share}), Role::target), "VolumeAnomaly");
-    EXPECT_EQ(L(on({I::encrypted_smb}), Role::target), "EncryptedVolume");
-    EXPECT_EQ(L(on({I::ssh_upload}), Role::target), "SshBulkUpload");
-    EXPECT_EQ(L(on({I::admin_share}), Role::target), "StagingLocationWrite");
-    EXPECT_EQ(L(on({}), Role::target), "");
-}
+// Severity and labels as pure functions: scoring_test.cpp.
 
 TEST(AnalyticsScore, WeightsAreConfigurable) {
     AnalyticsConfig c = test_config();
@@ -830,10 +790,10 @@ TEST(AnalyticsVolume, RowsPerHostProtocolAndInterval) {
     a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "a", 5 * MB));
     a.on_event(smb_read(at(20), conn("10.0.0.2", 1, "10.0.0.9", 445, "C2"), kData, "b", 3 * MB));
     a.on_event(ssh_transfer(at(30), conn("10.0.0.1", 50000, "10.0.0.8", 22, "S1"), MB, 0));
-    a.on_event(tcp_conn(at(35), 5 * kSecond, conn("10.0.0.3", 40000, "10.0.0.9", 8080, "T1"), 1000, 2000, "http"));
+    a.on_event(tcp_conn(at(35), 5 * kSecond, conn("10.0.0.3", 40000, "10.0.0.9", 8080, "T1"), 1000, 2000));
     // SMB and SSH connections are counted from their dissectors' events.
-    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), 9 * MB, 1, "smb,gssapi"));
-    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.8", 22, "S1"), 9 * MB, 1, "ssh"));
+    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), 9 * MB, 1, AppProtocol::smb));
+    a.on_event(tcp_conn(at(1), 40 * kSecond, conn("10.0.0.1", 1, "10.0.0.8", 22, "S1"), 9 * MB, 1, AppProtocol::ssh));
     EXPECT_TRUE(rec.volume.empty());
     a.on_event(smb_write(at(70), conn("10.0.0.1", 1, "10.0.0.9", 445, "C1"), kData, "c", MB));
     auto row = [](const char* h, VolumeProto p, std::uint64_t in, std::uint64_t out, std::uint64_t fw,
@@ -861,7 +821,7 @@ TEST(AnalyticsVolume, RowsPerHostProtocolAndInterval) {
     }
     // A connection record that ended before the current interval (it was
     // reported at its inactivity timeout) counts in the current interval.
-    a.on_event(tcp_conn(at(5), kSecond, conn("10.0.0.3", 40001, "10.0.0.9", 80, "T2"), 500, 0, ""));
+    a.on_event(tcp_conn(at(5), kSecond, conn("10.0.0.3", 40001, "10.0.0.9", 80, "T2"), 500, 0));
     EXPECT_EQ(a.stats().late_events, 1u);
     a.finish();
     ASSERT_EQ(rec.volume.size(), want.size() + 4);
@@ -936,22 +896,71 @@ TEST(AnalyticsPeriods, SameInputSameOutput) {
     EXPECT_EQ(first, run());
 }
 
-TEST(AnalyticsRobustness, OddEventsDoNotBreakAnything) {
+TEST(AnalyticsRobustness, OddEventsGiveExactlyTheseRows) {
     Recorder rec;
     StagingAnalytics a(test_config(), rec);
-    // Self-traffic, empty names, zero times, time going backwards, huge values.
+    // Self-traffic: the clock moves (to 10 s), nothing is counted.
     a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.1", 445, "C"), kData, "x.zip", MB));
-    SmbFileEvent e;
-    a.on_event(e);
+    // Empty events carry time 0, long before the current interval: late,
+    // and between a host and itself (both addresses unset).
+    a.on_event(SmbFileEvent{});
+    // No names at all, the largest byte count, zip content: a masquerade.
     a.on_event(smb_write(at(5), conn("10.0.0.1", 1, "10.0.0.2", 445, "C"), "", "", ~0ull, "zip"));
     a.on_event(SshEvent{});
     a.on_event(SmbSessionEvent{});
-    a.on_event(NtlmEvent{});
-    a.advance(at(1));
+    a.on_event(NtlmEvent{});  // not an analytics event
+    a.advance(at(1));          // earlier than the clock, same interval: nothing
+    EXPECT_TRUE(rec.volume.empty());
+    EXPECT_TRUE(rec.staging.empty());
     a.finish();
     a.finish();
-    a.on_event(smb_write(at(50), conn("10.0.0.3", 1, "10.0.0.4", 445, "C"), kData, "x.zip", MB));
-    SUCCEED();
+    a.on_event(smb_write(at(50), conn("10.0.0.3", 1, "10.0.0.4", 445, "C"), kData, "x.zip", MB));  // after the end
+
+    EXPECT_EQ(a.stats().events, 5u);
+    EXPECT_EQ(a.stats().late_events, 3u);
+    EXPECT_EQ(a.stats().hosts_tracked, 2u);
+
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& n = rec.notices[0];
+    EXPECT_EQ(n.note, NoteType::archive_masquerade);
+    EXPECT_EQ(n.ts, at(10));  // the clock's time, not the event's earlier one
+    EXPECT_EQ(n.src, ip("10.0.0.1"));
+    EXPECT_EQ(n.dst, ip("10.0.0.2"));
+    EXPECT_EQ(n.bytes, ~0ull);
+    EXPECT_EQ(n.score, 40u);  // archive content 10 + masquerade 30
+    EXPECT_EQ(n.severity, Severity::medium);
+    EXPECT_EQ(n.detection_type, "ArchiveMasquerade");
+    EXPECT_EQ(n.msg, "10.0.0.1 wrote zip archive content named  (18.4 EB) to 10.0.0.2");
+    EXPECT_EQ(n.file_desc, "");
+    EXPECT_EQ(n.file_mime_type, "application/zip");
+
+    ASSERT_EQ(rec.volume.size(), 2u);
+    EXPECT_EQ(rec.volume[0].ts, kT0);
+    EXPECT_EQ(rec.volume[0].host, ip("10.0.0.1"));
+    EXPECT_EQ(rec.volume[0].bytes_in, 0u);
+    EXPECT_EQ(rec.volume[0].bytes_out, ~0ull);
+    EXPECT_EQ(rec.volume[0].files_written, 1u);
+    EXPECT_EQ(rec.volume[0].peers_out, 1u);
+    EXPECT_EQ(rec.volume[1].host, ip("10.0.0.2"));
+    EXPECT_EQ(rec.volume[1].bytes_in, ~0ull);
+    EXPECT_EQ(rec.volume[1].peers_in, 1u);
+
+    ASSERT_EQ(rec.staging.size(), 1u);
+    const StagingRow& r = rec.staging[0];
+    EXPECT_EQ(r.ts, at(10));
+    EXPECT_EQ(r.host, ip("10.0.0.2"));
+    EXPECT_EQ(r.role, Role::target);
+    EXPECT_EQ(r.period_start, kT0);
+    EXPECT_EQ(r.window_start, at(5));
+    EXPECT_EQ(r.bytes, ~0ull);
+    EXPECT_EQ(r.files, 1u);
+    EXPECT_EQ(r.archives, 1u);
+    EXPECT_EQ(r.masquerades, 1u);
+    EXPECT_EQ(r.archive_names, std::vector<std::string>{""});  // the nameless file, as it was named
+    EXPECT_TRUE(r.shares.empty());
+    EXPECT_EQ(r.score, 40u);
+    EXPECT_EQ(r.indicators, (std::vector<std::string>{"archive_content:10", "masquerade:30"}));
+    EXPECT_EQ(r.notices, std::vector<std::string>{"Staging::Archive_Masquerade"});
 }
 
 }  // namespace

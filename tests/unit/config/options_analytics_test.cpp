@@ -36,6 +36,19 @@ TEST(AnalyticsOptions, DefaultsAreTheConfigDefaults) {
     EXPECT_TRUE(a.allow_times.empty());
 }
 
+TEST(AnalyticsOptions, HashIsTheRunsKey) {
+    // Seeded: derived from the seed, the same key as the flow table's.
+    const Config c = parse({"--seed", "9"}).config;
+    const KeyedHash want = KeyedHash::from_seed(9);
+    EXPECT_EQ(c.analytics.hash(0x0a000001, 7), want(0x0a000001, 7));
+    EXPECT_EQ(c.analytics.hash(1, 2), c.flow.hash(1, 2));
+    EXPECT_NE(c.analytics.hash(1, 2), KeyedHash{}(1, 2));  // not the unkeyed test default
+    // Unseeded: a secret key per run, still the flow table's.
+    const Config r = parse({}).config;
+    EXPECT_EQ(r.analytics.hash(1, 2), r.flow.hash(1, 2));
+    EXPECT_NE(r.analytics.hash(1, 2), want(1, 2));
+}
+
 TEST(AnalyticsOptions, HelpShowsEveryOptionWithItsDefault) {
     ParseOutcome o = parse({"--help"});
     ASSERT_EQ(o.action, ParseOutcome::Action::help);

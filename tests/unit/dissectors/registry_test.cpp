@@ -43,7 +43,7 @@ struct ToyConsumer : StreamConsumer {
     }
     void on_gap(Dir, std::uint64_t, bool, Timestamp) override {}
     void on_flow_end(Timestamp) override {}
-    std::string_view service() const override { return "toy"; }
+    AppProtocol protocol() const override { return AppProtocol::ssh; }  // any tag
 };
 
 // Accepts once 8 bytes starting with "TOY" are visible in either direction.
@@ -93,7 +93,7 @@ TEST(Registry, ClaimsByContentAcrossSegments) {
     EXPECT_EQ(c->on_data(Dir::resp, B("abcde"), 0), 0u);
     ASSERT_NE(f->last, nullptr);
     EXPECT_EQ(f->last->seen[1], "TOY");
-    EXPECT_EQ(c->service(), "toy");
+    EXPECT_EQ(c->protocol(), AppProtocol::ssh);
     EXPECT_EQ(reg.stats().claimed[0], 1u);
 }
 
@@ -140,7 +140,7 @@ TEST(Registry, DeclinedFlowsGetConnAccounting) {
     auto c = reg.create(id);
     EXPECT_EQ(c->on_data(Dir::orig, B("GET / HTTP/1.1\r\n"), 0), 0u);  // toy waits for the other side
     EXPECT_EQ(c->on_data(Dir::resp, B("HTTP/1.1 200 OK\r\n"), 0), kSkipAll);  // rejected: skip all
-    EXPECT_EQ(c->service(), "");
+    EXPECT_EQ(c->protocol(), AppProtocol::none);
     EXPECT_EQ(reg.stats().declined, 1u);
 }
 

@@ -266,7 +266,7 @@ TEST(SmbState, CompoundCreateWriteCloseWithRelatedFileId) {
     EXPECT_EQ(f[0].id.orig_h.str(), "10.0.0.1");
     EXPECT_EQ(h.conn->open_files(), 0u);
     EXPECT_EQ(h.conn->pending_requests(), 0u);
-    EXPECT_EQ(h.conn->service(), "smb");
+    EXPECT_EQ(h.conn->protocol(), AppProtocol::smb);
 }
 
 TEST(SmbState, FailedCompoundCreateDropsItsWrites) {
@@ -551,7 +551,7 @@ TEST(SmbState, EncryptedVolumesPerDirection) {
     ASSERT_EQ(m.size(), 1u);
     EXPECT_TRUE(m[0].encrypted);
     EXPECT_TRUE(m[0].path.empty());
-    EXPECT_EQ(h.conn->service(), "smb");
+    EXPECT_EQ(h.conn->protocol(), AppProtocol::smb);
 }
 
 TEST(SmbState, ServerSideSeenAsOriginatorIsTurnedAround) {

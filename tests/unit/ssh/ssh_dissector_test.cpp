@@ -218,7 +218,7 @@ TEST(SshDissector, FullHandshake) {
     EXPECT_EQ(e.resp_pkts, 3u);
     EXPECT_EQ(e.ts, 1'000'000);
     EXPECT_TRUE(h.weirds().empty());
-    EXPECT_EQ(h.d->service(), "ssh");
+    EXPECT_EQ(h.d->protocol(), AppProtocol::ssh);
 }
 
 TEST(SshDissector, ByteByByteGivesTheSameEvent) {
@@ -389,7 +389,7 @@ TEST(SshRegistry, NonSshOnPort22MakesNoSshEvent) {
         flow->on_data(Dir::orig, Bytes(o), 1);
         if (!r.empty()) flow->on_data(Dir::resp, Bytes(r), 2);
         flow->on_flow_end(3);
-        EXPECT_EQ(flow->service(), "");
+        EXPECT_EQ(flow->protocol(), AppProtocol::none);
     }
     EXPECT_TRUE(sink.all<SshEvent>().empty());
 
@@ -400,7 +400,7 @@ TEST(SshRegistry, NonSshOnPort22MakesNoSshEvent) {
     ssh->on_data(Dir::resp, Bytes(c.server), 1);
     ssh->on_data(Dir::orig, Bytes(c.client), 2);
     ssh->on_flow_end(3);
-    EXPECT_EQ(ssh->service(), "ssh");
+    EXPECT_EQ(ssh->protocol(), AppProtocol::ssh);
     const auto events = sink.all<SshEvent>();
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].host_key_fingerprint, kFingerprint);

@@ -1,0 +1,53 @@
+// Notice de-duplication: one notice per (note, key addresses) per
+// notice.suppress-for; a repeat within that time is raised again only if its
+// severity is higher. Keyed by KeyedHash (the addresses come from the wire);
+// nothing is ever written in the table's order.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "analytics/findings.h"
+#include "capture/keyed_hash.h"
+#include "capture/types.h"
+
+namespace sw {
+
+class NoticeDedupe {
+public:
+    // suppress_for <= 0 disables de-duplication.
+    NoticeDedupe(Duration suppress_for, const KeyedHash& hash);
+
+    // Whether a finding of severity `s` at `ts` is raised: never for
+    // Severity::none; otherwise unless the same key was raised less than
+    // suppress_for ago at the same or a higher severity (a repeat, counted).
+    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts);
+    // Forgets keys whose suppression has run out at `now`.
+    void expire(Timestamp now);
+
+    std::size_t size() const { return raised_.size(); }
+    std::uint64_t repeats() const { return repeats_; }
+
+private:
+    struct Key {
+        NoteType note;
+        IpAddr a, b;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        KeyedHash key;
+        std::size_t operator()(const Key& k) const {
+            std::uint64_t h = key(k.a.hi(), k.a.lo());
+            return static_cast<std::size_t>(key.combine(h, k.b.hi() ^ static_cast<std::uint64_t>(k.note), k.b.lo()));
+        }
+    };
+    struct Raised {
+        Timestamp ts = 0;
+        Severity severity = Severity::none;
+    };
+    Duration suppress_for_;
+    std::unordered_map<Key, Raised, KeyHash> raised_;
+    std::uint64_t repeats_ = 0;
+};
+
+}  // namespace sw
