@@ -616,4 +616,31 @@ void SmbFramer::finish(Timestamp ts) {
     }
 }
 
+// ---- counters ------------------------------------------------------------------
+
+FramerStats& FramerStats::operator+=(const FramerStats& o) {
+    messages += o.messages;
+    pdus += o.pdus;
+    streamed_pdus += o.streamed_pdus;
+    data_delivered += o.data_delivered;
+    data_skipped += o.data_skipped;
+    data_missed += o.data_missed;
+    resyncs += o.resyncs;
+    hunt_bytes += o.hunt_bytes;
+    other_nbss += o.other_nbss;
+    return *this;
+}
+
+void FramerStats::for_each_counter(const CounterFn& fn) const {
+    fn("messages", messages);
+    fn("pdus", pdus);
+    fn("streamed_pdus", streamed_pdus);
+    fn("data_delivered", data_delivered);
+    fn("data_skipped", data_skipped);
+    fn("data_missed", data_missed);
+    fn("resyncs", resyncs);
+    fn("hunt_bytes", hunt_bytes);
+    fn("other_nbss", other_nbss);
+}
+
 }  // namespace sw::smb

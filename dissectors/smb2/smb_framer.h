@@ -79,6 +79,10 @@ struct FramerStats {
     std::uint64_t resyncs = 0;        // hunts started
     std::uint64_t hunt_bytes = 0;     // bytes scanned while hunting
     std::uint64_t other_nbss = 0;     // keep-alives and other non-session messages
+
+    FramerStats& operator+=(const FramerStats& o);
+    // Every counter, by name, in a fixed order.
+    void for_each_counter(const CounterFn& fn) const;
 };
 
 // Where a plausible NBSS session header followed by an SMB protocol id starts

@@ -97,26 +97,53 @@ std::size_t SniffSample::contiguous() const {
     return n;
 }
 
+SmbStats& SmbStats::operator+=(const SmbStats& o) {
+    requests += o.requests;
+    responses += o.responses;
+    unmatched_responses += o.unmatched_responses;
+    transform_msgs += o.transform_msgs;
+    compressed_msgs += o.compressed_msgs;
+    smb1_msgs += o.smb1_msgs;
+    files_emitted += o.files_emitted;
+    return *this;
+}
+
+void SmbStats::for_each_counter(const CounterFn& fn) const {
+    fn("requests", requests);
+    fn("responses", responses);
+    fn("unmatched_responses", unmatched_responses);
+    fn("transform_msgs", transform_msgs);
+    fn("compressed_msgs", compressed_msgs);
+    fn("smb1_msgs", smb1_msgs);
+    fn("files_emitted", files_emitted);
+}
+
 // ---- construction / StreamConsumer -----------------------------------------
 
-SmbConnection::SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir)
+SmbConnection::SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir,
+                             SmbTotals* totals)
     : id_(id),
       sink_(sink),
       cfg_(cfg),
       dir_(dir),
-      framer_{SmbFramer(Dir::orig, cfg.max_pdu_buffer, *this), SmbFramer(Dir::resp, cfg.max_pdu_buffer, *this)} {
-    // Until an SMB header says otherwise, the side on 445/139 is the server.
-    auto server_port = [](std::uint16_t p) { return p == 445 || p == 139; };
-    if (server_port(id.orig_p) && !server_port(id.resp_p)) client_ = Dir::resp;
+      totals_(totals),
+      framer_{SmbFramer(Dir::orig, cfg.max_pdu_buffer, *this), SmbFramer(Dir::resp, cfg.max_pdu_buffer, *this)},
+      files_(0, FileKeyHash{cfg.hash}) {
+    // The flow's orientation (conn.log's) is the truth: orig is the client.
     // Until a NEGOTIATE response names the server (its GUID), its address does.
-    const auto& a = (client_ == Dir::orig ? id.resp_h : id.orig_h).bytes();
+    const auto& a = id.resp_h.bytes();
     std::copy(a.begin(), a.end(), server_key_.bytes.begin());
     std::uint64_t h = 0xcbf29ce484222325ull;
     for (char c : id.uid()) h = (h ^ static_cast<std::uint8_t>(c)) * 0x100000001b3ull;
     uid_hash_ = h;
 }
 
-SmbConnection::~SmbConnection() = default;
+SmbConnection::~SmbConnection() {
+    if (!totals_) return;
+    totals_->smb += stats_;
+    totals_->framer += framer_[0].stats();
+    totals_->framer += framer_[1].stats();
+}
 
 std::uint64_t SmbConnection::on_data(Dir d, Bytes data, Timestamp ts) {
     return framer_[idx(d)].on_data(data, ts);
@@ -169,7 +196,7 @@ void SmbConnection::on_framing_weird(Dir d, const char* name, std::uint64_t valu
 }
 
 void SmbConnection::on_resync(Dir d, Timestamp ts) {
-    if (d == client_) chain_ = {};
+    if (d == Dir::orig) chain_ = {};  // the requests' direction
     weird("smb_lost_framing", d == Dir::orig ? "orig" : "resp", ts);
 }
 
@@ -179,7 +206,6 @@ StreamWants SmbConnection::on_stream_begin(Dir d, const PduInfo& p, DataRegion d
         Smb2Header h;
         if (!parse_smb2_header(p.bytes, h)) return {};
         confirmed_ = true;
-        note_role(d, h.response());
         if (!h.response()) {  // WRITE request
             ++stats_.requests;
             std::uint64_t sid = h.session_id;
@@ -234,7 +260,6 @@ StreamWants SmbConnection::on_stream_begin(Dir d, const PduInfo& p, DataRegion d
         if (!parse_smb1_header(p.bytes, h) || !parse_smb1_block(p.bytes, kSmb1HeaderSize, true, b)) return {};
         confirmed_ = true;
         ++stats_.smb1_msgs;
-        note_role(d, h.reply());
         if (dialect_.empty()) dialect_ = "SMB1";
         if (!h.reply()) {
             ++stats_.requests;
@@ -288,14 +313,6 @@ void SmbConnection::on_stream_end(Dir d, Timestamp) { stream_[idx(d)].active = f
 
 // ---- SMB2 ------------------------------------------------------------------
 
-void SmbConnection::note_role(Dir d, bool response) {
-    Dir c = response ? other(d) : d;
-    if (!role_known_) {
-        role_known_ = true;
-        client_ = c;
-    }
-}
-
 void SmbConnection::smb2_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     Smb2Header h;
     if (auto st = parse_smb2_header(p.bytes, h); !st) {
@@ -303,7 +320,6 @@ void SmbConnection::smb2_pdu(Dir d, const PduInfo& p, Timestamp ts) {
         return;
     }
     confirmed_ = true;
-    note_role(d, h.response());
     if (h.response()) smb2_response(h, p, ts);
     else smb2_request(h, p, ts);
 }
@@ -735,7 +751,7 @@ void SmbConnection::transform_pdu(Dir d, const PduInfo& p, Timestamp ts) {
         weird("smb3_transform_size_mismatch", buf, ts);
     }
     SessionState& s = session(th.session_id, ts);
-    const int r = d == client_ ? 0 : 1;
+    const int r = d == Dir::orig ? 0 : 1;
     ++s.enc_msgs[r];
     s.enc_bytes[r] += payload;
     if (!s.encrypted) {
@@ -746,7 +762,7 @@ void SmbConnection::transform_pdu(Dir d, const PduInfo& p, Timestamp ts) {
             // The trees of this session are hidden: still say a share is in use.
             SmbMappingEvent ev;
             ev.ts = ts;
-            ev.id = event_id();
+            ev.id = id_;
             ev.dialect = dialect_;
             ev.username = s.username;
             ev.encrypted = true;
@@ -847,7 +863,6 @@ void SmbConnection::smb1_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     }
     confirmed_ = true;
     ++stats_.smb1_msgs;
-    note_role(d, h.reply());
     if (dialect_.empty() && h.command != smb1::negotiate) dialect_ = "SMB1";
     if (h.reply()) ++stats_.responses;
     else ++stats_.requests;
@@ -1106,7 +1121,7 @@ void SmbConnection::tree_connected(std::uint64_t sid, std::uint32_t tid, const s
     SessionState* s = find_session(sid);
     SmbMappingEvent ev;
     ev.ts = req_ts;
-    ev.id = event_id();
+    ev.id = id_;
     ev.path = path;
     ev.service = std::string(service);
     ev.native_file_system = std::string(native_fs);
@@ -1356,7 +1371,7 @@ void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
     SmbSessionEvent ev;
     ev.ts = s.ts;
     ev.end_ts = ts;
-    ev.id = event_id();
+    ev.id = id_;
     ev.session_id = s.id;
     ev.username = s.username;
     ev.dialect = dialect_;
@@ -1374,7 +1389,7 @@ void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
 void SmbConnection::emit_ntlm(const Pending& pe, const SessionState* s, std::optional<bool> success) {
     NtlmEvent ev;
     ev.ts = pe.ts;
-    ev.id = event_id();
+    ev.id = id_;
     ev.username = pe.user;
     ev.hostname = pe.host;
     ev.domainname = pe.domain;
@@ -1461,7 +1476,7 @@ FileState& SmbConnection::insert_file(const FileKey& k, Timestamp ts) {
     f.seq = ++seq_;
     f.ts = ts;
     f.fuid = next_fuid();
-    f.conn = event_id();
+    f.conn = id_;
     return f;
 }
 
@@ -1564,15 +1579,6 @@ std::string SmbConnection::name_from(Bytes b, bool unicode, Timestamp ts) {
     if (!append_name(b, unicode, out, cfg_.max_name_length))
         weird("smb_name_truncated", std::to_string(cfg_.max_name_length), ts);
     return out;
-}
-
-ConnId SmbConnection::event_id() const {
-    ConnId c = id_;
-    if (client_ == Dir::resp) {
-        std::swap(c.orig_h, c.resp_h);
-        std::swap(c.orig_p, c.resp_p);
-    }
-    return c;
 }
 
 std::string SmbConnection::next_fuid() {

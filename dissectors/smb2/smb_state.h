@@ -95,13 +95,26 @@ struct SmbStats {
     std::uint64_t unmatched_responses = 0;
     std::uint64_t transform_msgs = 0, compressed_msgs = 0, smb1_msgs = 0;
     std::uint64_t files_emitted = 0;
+
+    SmbStats& operator+=(const SmbStats& o);
+    // Every counter, by name, in a fixed order.
+    void for_each_counter(const CounterFn& fn) const;
+};
+
+// What the connections of one pipeline counted, added up as each ends.
+struct SmbTotals {
+    SmbStats smb;
+    FramerStats framer;  // both directions
 };
 
 class SmbConnection final : public StreamConsumer, private FramerListener {
 public:
     // `dir` (may be null) is shared by the connections of one pipeline for
-    // multichannel sessions.
-    SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir = nullptr);
+    // multichannel sessions; `totals` (may be null) gets this connection's
+    // counters when it ends. `id` is the flow's (conn.log's) orientation:
+    // orig is taken to be the SMB client.
+    SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir = nullptr,
+                  SmbTotals* totals = nullptr);
     ~SmbConnection() override;
 
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
@@ -181,9 +194,6 @@ private:
     void weird(const char* name, std::string addl, Timestamp ts);
     void weird_status(const ParseStatus& st, std::string_view what, Timestamp ts);
     std::string name_from(Bytes b, bool unicode, Timestamp ts);
-    void note_role(Dir d, bool response);
-    Dir client() const { return client_; }
-    ConnId event_id() const;
     std::string next_fuid();
     std::string dialect() const { return dialect_; }
 
@@ -191,11 +201,10 @@ private:
     EventSink& sink_;
     const SmbConfig& cfg_;
     SmbDirectory* dir_;
+    SmbTotals* totals_;
     ServerKey server_key_;
     SmbFramer framer_[2];
     bool confirmed_ = false;
-    Dir client_ = Dir::orig;
-    bool role_known_ = false;
     std::string dialect_;
     std::uint64_t seq_ = 0;
     std::uint64_t fuid_counter_ = 0;

@@ -554,24 +554,30 @@ TEST(SmbState, EncryptedVolumesPerDirection) {
     EXPECT_EQ(h.conn->service(), "smb");
 }
 
-TEST(SmbState, ServerSideSeenAsOriginatorIsTurnedAround) {
-    // The first packets seen are the server's (no SYN, odd ports): requests
-    // flow resp -> orig, so the events put the client in orig.
-    Harness h;
-    h.tree();  // establishes the roles from a request on orig
+TEST(SmbState, EventsKeepTheFlowsOrientation) {
+    // The flow engine decided orig/resp (conn.log); the SMB rows of the same
+    // uid must say the same, even when the requests come from resp (here the
+    // engine took the server for the originator).
     Harness r;
     r.id.orig_p = 445;
     r.id.resp_p = 50000;
-    std::swap(r.id.orig_h, r.id.resp_h);
+    std::swap(r.id.orig_h, r.id.resp_h);  // orig 10.0.0.2:445, resp 10.0.0.1:50000
     r.conn = std::make_unique<SmbConnection>(r.id, r.sink, r.cfg);
-    r.conn->on_data(Dir::orig, nbss(pdu(cmd::tree_connect, 2, kResp, tree_connect_resp(), 0, kSid, kTid)), 1);
-    r.conn->on_data(Dir::resp, nbss(pdu(cmd::create, 3, 0, create_req("q"))), 2);
-    r.conn->on_data(Dir::orig, nbss(pdu(cmd::create, 3, kResp, create_resp(1, 1))), 3);
-    r.conn->on_flow_end(4);
+    r.conn->on_data(Dir::resp, nbss(pdu(cmd::tree_connect, 2, 0, tree_connect_req("\\\\fs\\x"), 0, kSid, 0)), 1);
+    r.conn->on_data(Dir::orig, nbss(pdu(cmd::tree_connect, 2, kResp, tree_connect_resp(), 0, kSid, kTid)), 2);
+    r.conn->on_data(Dir::resp, nbss(pdu(cmd::create, 3, 0, create_req("q"))), 3);
+    r.conn->on_data(Dir::orig, nbss(pdu(cmd::create, 3, kResp, create_resp(1, 1))), 4);
+    r.conn->on_flow_end(5);
     auto f = r.sink.all<SmbFileEvent>();
     ASSERT_EQ(f.size(), 1u);
-    EXPECT_EQ(f[0].id.orig_h.str(), "10.0.0.1");  // the client
-    EXPECT_EQ(f[0].id.resp_p, 445);
+    EXPECT_EQ(f[0].id.orig_h.str(), "10.0.0.2");
+    EXPECT_EQ(f[0].id.orig_p, 445);
+    EXPECT_EQ(f[0].id.resp_h.str(), "10.0.0.1");
+    EXPECT_EQ(f[0].id.resp_p, 50000);
+    auto m = r.sink.all<SmbMappingEvent>();
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].id.orig_h.str(), "10.0.0.2");
+    EXPECT_EQ(m[0].id.resp_p, 50000);
 }
 
 // A COMPRESSION_TRANSFORM message around `smb` (an SMB2 PDU).
