@@ -128,6 +128,14 @@ public:
     std::size_t pending_requests() const { return pending_live_; }
 
 private:
+    // What the last request of a compound chain named (MS-SMB2 3.2.4.1.4).
+    struct Chain {
+        std::uint64_t session_id = 0;
+        std::uint32_t tree_id = 0;
+        bool has_file = false;
+        FileKey file;
+    };
+
     // FramerListener
     void on_pdu(Dir d, const PduInfo& p, Timestamp ts) override;
     StreamWants on_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts) override;
@@ -137,20 +145,26 @@ private:
     void on_framing_weird(Dir d, const char* name, std::uint64_t value, Timestamp ts) override;
     void on_resync(Dir d, Timestamp ts) override;
 
-    // SMB2
-    void smb2_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    // SMB2 (smb2_commands.cpp)
+    // The one compound-chain walk: resolves a request's session, tree and
+    // file against the chain and makes it the chain's last request.
+    Chain chain_request(const Smb2Header& h, bool first_in_message, const std::optional<FileId>& fid, Timestamp ts);
+    StreamWants smb2_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts);
+    void smb2_pdu(const PduInfo& p, Timestamp ts);
     void smb2_request(const Smb2Header& h, const PduInfo& p, Timestamp ts);
     void smb2_response(const Smb2Header& h, const PduInfo& p, Timestamp ts);
-    void transform_pdu(Dir d, const PduInfo& p, Timestamp ts);
-    void compressed_pdu(Dir d, const PduInfo& p, Timestamp ts);
     void negotiate_response(const Smb2Header& h, Bytes pdu, Timestamp ts);
     void session_setup_request(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
     void session_setup_response(const Smb2Header& h, Bytes pdu, Pending* pe, Timestamp ts);
     void create_response(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
     void set_info_request(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
     void set_info_response(const Smb2Header& h, Pending& pe, Timestamp ts);
-    // SMB1
-    void smb1_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    // Transforms (smb_transform.cpp)
+    void transform_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    void compressed_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    // SMB1 (smb1_commands.cpp)
+    StreamWants smb1_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts);
+    void smb1_pdu(const PduInfo& p, Timestamp ts);
     void smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block& b, std::uint8_t command, Timestamp ts);
     void smb1_response(const Smb1Header& h, Bytes msg, const Smb1Block& b, std::uint8_t command, Timestamp ts);
 
@@ -217,13 +231,7 @@ private:
     std::vector<std::uint64_t> pending_keys_;  // parallel to pending_; kFree when unused
     std::size_t pending_live_ = 0;
 
-    // Compound chain of the request direction (MS-SMB2 3.2.4.1.4).
-    struct Chain {
-        std::uint64_t session_id = 0;
-        std::uint32_t tree_id = 0;
-        bool has_file = false;
-        FileKey file;
-    } chain_;
+    Chain chain_;  // of the request direction
 
     // The data stream in progress per direction.
     struct Stream {
