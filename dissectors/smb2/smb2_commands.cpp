@@ -305,13 +305,13 @@ void SmbConnection::negotiate_response(const Smb2Header& h, Bytes pdu, Timestamp
 void SmbConnection::create_response(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts) {
     FileState* f = pe.has_file ? find_file(pe.file) : nullptr;
     if (h.status != status::success) {
-        if (f) files_.erase(FileKey(pe.file));  // never opened (and its related writes failed too)
+        if (f) files_.erase(pe.file);  // never opened (and its related writes failed too)
         return;
     }
     CreateResponse r;
     if (auto st = parse_create_response(pdu, r); !st) {
         weird_status(st, "CREATE response", ts);
-        if (f) files_.erase(FileKey(pe.file));
+        if (f) files_.erase(pe.file);
         return;
     }
     FileKey real{r.file_id.persistent, r.file_id.volatile_, FileKey::smb2};

@@ -53,11 +53,11 @@ void SmbConnection::session_setup_response(const Smb2Header& h, Bytes pdu, Pendi
 void SmbConnection::drop_failed_session(std::uint64_t sid) {
     // A refused logon leaves no session behind on the server; unless it was
     // already in use (a re-authentication), forget it without a row.
-    auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const SessionState& s) { return s.id == sid; });
-    if (it == sessions_.end() || it->encrypted || it->bytes_written || it->bytes_read) return;
-    for (const auto& t : trees_)
-        if (t.session_id == sid) return;
-    sessions_.erase(it);
+    SessionState* s = find_session(sid);
+    if (!s || s->encrypted || s->bytes_written || s->bytes_read) return;
+    bool has_tree = false;
+    trees_.for_each([&](const TreeKey&, const TreeState& t) { has_tree |= t.session_id == sid; });
+    if (!has_tree) sessions_.erase(sid);
 }
 
 void SmbConnection::handle_auth_reply(SessionState& s, Bytes blob, std::uint32_t st, Pending* pe, bool guest,

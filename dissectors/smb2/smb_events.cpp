@@ -13,18 +13,16 @@ using namespace internal;
 void SmbConnection::tree_connected(std::uint64_t sid, std::uint32_t tid, const std::string& path, std::uint8_t type,
                                    bool encrypt, std::string_view service, std::string_view native_fs,
                                    Timestamp req_ts) {
-    TreeState* t = nullptr;
-    for (auto& x : trees_)
-        if (x.session_id == sid && x.tree_id == tid) t = &x;
-    if (!t) {
-        if (trees_.size() >= cfg_.max_trees) {
-            auto oldest = std::min_element(trees_.begin(), trees_.end(),
-                                           [](const TreeState& a, const TreeState& b) { return a.seq < b.seq; });
+    const TreeKey key{sid, tid};
+    TreeState* t = trees_.find(key);
+    if (t) {
+        trees_.touch(key);  // connected again: the youngest now
+    } else {
+        trees_.make_room([&](const TreeKey& victim) {
             weird("smb_tree_limit", std::to_string(cfg_.max_trees), req_ts);
-            tree_gone(oldest->session_id, oldest->tree_id, req_ts);
-        }
-        trees_.emplace_back();
-        t = &trees_.back();
+            tree_gone(victim.session_id, victim.tree_id, req_ts);
+        });
+        t = &trees_.insert(key, TreeState{});
     }
     t->session_id = sid;
     t->tree_id = tid;
@@ -65,8 +63,7 @@ void SmbConnection::fill_context(FileState& f) {
 
 void SmbConnection::publish(const FileState& f) {
     if (!dir_ || f.key.kind != FileKey::smb2) return;
-    auto it = files_.find(f.key);
-    if (it != files_.end()) dir_->publish_file(server_key_, f.session_id, it->second);
+    if (auto* p = files_.find(f.key)) dir_->publish_file(server_key_, f.session_id, *p);
 }
 
 void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {

@@ -25,6 +25,10 @@ SmbStats& SmbStats::operator+=(const SmbStats& o) {
     compressed_msgs += o.compressed_msgs;
     smb1_msgs += o.smb1_msgs;
     files_emitted += o.files_emitted;
+    session_evictions += o.session_evictions;
+    tree_evictions += o.tree_evictions;
+    file_evictions += o.file_evictions;
+    pending_evictions += o.pending_evictions;
     return *this;
 }
 
@@ -36,6 +40,10 @@ void SmbStats::for_each_counter(const CounterFn& fn) const {
     fn("compressed_msgs", compressed_msgs);
     fn("smb1_msgs", smb1_msgs);
     fn("files_emitted", files_emitted);
+    fn("session_evictions", session_evictions);
+    fn("tree_evictions", tree_evictions);
+    fn("file_evictions", file_evictions);
+    fn("pending_evictions", pending_evictions);
 }
 
 SmbConnection::SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir,
@@ -46,7 +54,10 @@ SmbConnection::SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig&
       dir_(dir),
       totals_(totals),
       framer_{SmbFramer(Dir::orig, cfg.max_pdu_buffer, *this), SmbFramer(Dir::resp, cfg.max_pdu_buffer, *this)},
-      files_(0, FileKeyHash{cfg.hash}) {
+      sessions_(cfg.max_sessions, U64Hash{cfg.hash}),
+      trees_(cfg.max_trees, TreeKeyHash{cfg.hash}),
+      files_(cfg.max_open_files, FileKeyHash{cfg.hash}),
+      pending_(cfg.max_pending, cfg.hash) {
     // The flow's orientation (conn.log's) is the truth: orig is the client.
     // Until a NEGOTIATE response names the server (its GUID), its address does.
     const auto& a = id.resp_h.bytes();
@@ -58,6 +69,10 @@ SmbConnection::SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig&
 
 SmbConnection::~SmbConnection() {
     if (!totals_) return;
+    stats_.session_evictions = sessions_.evictions();
+    stats_.tree_evictions = trees_.evictions();
+    stats_.file_evictions = files_.evictions();
+    stats_.pending_evictions = pending_.evictions();
     totals_->smb += stats_;
     totals_->framer += framer_[0].stats();
     totals_->framer += framer_[1].stats();
@@ -75,21 +90,16 @@ void SmbConnection::on_flow_end(Timestamp ts) {
     framer_[0].finish(ts);
     framer_[1].finish(ts);
     // Authentications whose verdict never came.
-    for (std::size_t i = 0; i < pending_.size(); ++i) {
-        if (pending_keys_[i] == kFree || !pending_[i].ntlm_auth) continue;
-        emit_ntlm(pending_[i], find_session(pending_[i].session_id), std::nullopt);
-        pending_[i].ntlm_auth = false;
-    }
+    pending_.for_each([&](Pending& p) {
+        if (!p.ntlm_auth) return;
+        emit_ntlm(p, find_session(p.session_id), std::nullopt);
+        p.ntlm_auth = false;
+    });
     // Handles still open, in the order they were opened.
-    std::vector<std::pair<std::uint64_t, FileKey>> open;
-    open.reserve(files_.size());
-    for (auto& [k, f] : files_) open.push_back({f->seq, k});
-    std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [seq, k] : open) release_file(k, ts, false);
+    for (const FileKey& k : files_.keys_if([](const auto&) { return true; })) release_file(k, ts, false);
     files_.clear();
-    std::sort(sessions_.begin(), sessions_.end(),
-              [](const SessionState& a, const SessionState& b) { return a.seq < b.seq; });
-    for (auto& s : sessions_) emit_session(s, ts);
+    // Sessions in the order they began.
+    sessions_.for_each([&](std::uint64_t, SessionState& s) { emit_session(s, ts); });
     sessions_.clear();
     trees_.clear();
 }

@@ -36,6 +36,7 @@
 #include "dissectors/smb2/smb_framer.h"
 #include "dissectors/smb2/smb_records.h"
 #include "dissectors/smb2/smb_sniff.h"
+#include "dissectors/smb2/smb_tables.h"
 
 namespace sw::smb {
 
@@ -64,6 +65,16 @@ struct TreeState {
     std::string path, share;
     std::uint8_t share_type = 0;
     bool encrypt = false;
+};
+
+struct TreeKey {
+    std::uint64_t session_id = 0;
+    std::uint32_t tree_id = 0;
+    friend bool operator==(const TreeKey&, const TreeKey&) = default;
+};
+struct TreeKeyHash {
+    KeyedHash hash;
+    std::size_t operator()(const TreeKey& k) const { return static_cast<std::size_t>(hash(k.session_id, k.tree_id)); }
 };
 
 struct Pending {
@@ -95,6 +106,8 @@ struct SmbStats {
     std::uint64_t unmatched_responses = 0;
     std::uint64_t transform_msgs = 0, compressed_msgs = 0, smb1_msgs = 0;
     std::uint64_t files_emitted = 0;
+    // Entries evicted at a table's cap (each also a weird).
+    std::uint64_t session_evictions = 0, tree_evictions = 0, file_evictions = 0, pending_evictions = 0;
 
     SmbStats& operator+=(const SmbStats& o);
     // Every counter, by name, in a fixed order.
@@ -125,7 +138,7 @@ public:
     const SmbStats& stats() const { return stats_; }
     const FramerStats& framer_stats(Dir d) const { return framer_[idx(d)].stats(); }
     std::size_t open_files() const { return files_.size(); }
-    std::size_t pending_requests() const { return pending_live_; }
+    std::size_t pending_requests() const { return pending_.size(); }
 
 private:
     // What the last request of a compound chain named (MS-SMB2 3.2.4.1.4).
@@ -224,12 +237,10 @@ private:
     std::uint64_t fuid_counter_ = 0;
     std::uint64_t uid_hash_ = 0;
 
-    std::vector<SessionState> sessions_;
-    std::vector<TreeState> trees_;
-    std::unordered_map<FileKey, std::shared_ptr<FileState>, FileKeyHash> files_;
-    std::vector<Pending> pending_;
-    std::vector<std::uint64_t> pending_keys_;  // parallel to pending_; kFree when unused
-    std::size_t pending_live_ = 0;
+    OrderedTable<std::uint64_t, SessionState, U64Hash> sessions_;
+    OrderedTable<TreeKey, TreeState, TreeKeyHash> trees_;
+    OrderedTable<FileKey, std::shared_ptr<FileState>, FileKeyHash> files_;
+    PendingTable<Pending> pending_;
 
     Chain chain_;  // of the request direction
 

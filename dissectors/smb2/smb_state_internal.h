@@ -11,9 +11,6 @@
 
 namespace sw::smb::internal {
 
-// An unused slot of the pending table.
-inline constexpr std::uint64_t kFree = ~std::uint64_t{0};
-
 // SMB1 requests are matched to replies by (command, PID, MID); the top bit
 // keeps these keys apart from SMB2 MessageIds.
 inline std::uint64_t smb1_key(std::uint8_t command, std::uint32_t pid, std::uint16_t mid) {

@@ -10,22 +10,15 @@ namespace sw::smb {
 
 using namespace internal;
 
-SessionState* SmbConnection::find_session(std::uint64_t sid) {
-    for (auto& s : sessions_)
-        if (s.id == sid) return &s;
-    return nullptr;
-}
+SessionState* SmbConnection::find_session(std::uint64_t sid) { return sessions_.find(sid); }
 
 SessionState& SmbConnection::session(std::uint64_t sid, Timestamp ts) {
     if (SessionState* s = find_session(sid)) return *s;
-    if (sessions_.size() >= cfg_.max_sessions) {
-        auto oldest = std::min_element(sessions_.begin(), sessions_.end(),
-                                       [](const SessionState& a, const SessionState& b) { return a.seq < b.seq; });
+    sessions_.make_room([&](std::uint64_t victim) {
         weird("smb_session_limit", std::to_string(cfg_.max_sessions), ts);
-        session_gone(oldest->id, ts);
-    }
-    sessions_.emplace_back();
-    SessionState& s = sessions_.back();
+        session_gone(victim, ts);
+    });
+    SessionState& s = sessions_.insert(sid, SessionState{});
     s.id = sid;
     s.seq = ++seq_;
     s.ts = ts;
@@ -33,32 +26,27 @@ SessionState& SmbConnection::session(std::uint64_t sid, Timestamp ts) {
 }
 
 void SmbConnection::session_gone(std::uint64_t sid, Timestamp ts) {
-    std::vector<std::pair<std::uint64_t, FileKey>> gone;
-    for (auto& [k, f] : files_)
-        if (f->session_id == sid) gone.push_back({f->seq, k});
-    std::sort(gone.begin(), gone.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [seq, k] : gone) close_file(k, ts);
+    for (const FileKey& k : files_.keys_if([&](const auto& f) { return f->session_id == sid; })) close_file(k, ts);
     if (dir_) dir_->remove_session(server_key_, sid);
-    trees_.erase(std::remove_if(trees_.begin(), trees_.end(), [&](const TreeState& t) { return t.session_id == sid; }),
-                 trees_.end());
-    auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const SessionState& s) { return s.id == sid; });
-    if (it == sessions_.end()) return;
-    emit_session(*it, ts);
-    sessions_.erase(it);
+    for (const TreeKey& k : trees_.keys_if([&](const TreeState& t) { return t.session_id == sid; })) trees_.erase(k);
+    SessionState* s = find_session(sid);
+    if (!s) return;
+    emit_session(*s, ts);
+    sessions_.erase(sid);
 }
 
 TreeState* SmbConnection::find_tree(std::uint64_t sid, std::uint32_t tid) {
+    if (TreeState* t = trees_.find(TreeKey{sid, tid})) return t;
+    // A tree id seen under another session (mid-stream): the youngest such.
     TreeState* by_tid = nullptr;
-    for (auto& t : trees_) {
-        if (t.tree_id != tid) continue;
-        if (t.session_id == sid) return &t;
-        by_tid = &t;
-    }
-    if (by_tid) return by_tid;  // a tree id seen under another session (mid-stream)
+    trees_.for_each([&](const TreeKey&, TreeState& t) {
+        if (t.tree_id == tid) by_tid = &t;
+    });
+    if (by_tid) return by_tid;
     // Connected on another channel of the session: import it (no mapping row).
     if (dir_ && tid != 0) {
         if (const SmbDirectory::Tree* d = dir_->find_tree(server_key_, sid, tid)) {
-            if (trees_.size() >= cfg_.max_trees) return nullptr;
+            if (trees_.size() >= trees_.cap()) return nullptr;
             TreeState t;
             t.session_id = sid;
             t.tree_id = tid;
@@ -67,44 +55,35 @@ TreeState* SmbConnection::find_tree(std::uint64_t sid, std::uint32_t tid) {
             t.share = last_component(d->path);
             t.share_type = d->share_type;
             t.encrypt = d->encrypt;
-            trees_.push_back(std::move(t));
-            return &trees_.back();
+            return &trees_.insert(TreeKey{sid, tid}, std::move(t));
         }
     }
     return nullptr;
 }
 
 void SmbConnection::tree_gone(std::uint64_t sid, std::uint32_t tid, Timestamp ts) {
-    std::vector<std::pair<std::uint64_t, FileKey>> gone;
-    for (auto& [k, f] : files_)
-        if (f->session_id == sid && f->tree_id == tid) gone.push_back({f->seq, k});
-    std::sort(gone.begin(), gone.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [seq, k] : gone) close_file(k, ts);
+    for (const FileKey& k :
+         files_.keys_if([&](const auto& f) { return f->session_id == sid && f->tree_id == tid; }))
+        close_file(k, ts);
     if (dir_) dir_->remove_tree(server_key_, sid, tid);
-    trees_.erase(std::remove_if(trees_.begin(), trees_.end(),
-                                [&](const TreeState& t) { return t.session_id == sid && t.tree_id == tid; }),
-                 trees_.end());
+    trees_.erase(TreeKey{sid, tid});
 }
 
 FileState* SmbConnection::find_file(const FileKey& k) {
-    auto it = files_.find(k);
-    return it == files_.end() ? nullptr : it->second.get();
+    auto* f = files_.find(k);
+    return f ? f->get() : nullptr;
 }
 
 void SmbConnection::make_room(Timestamp ts) {
-    if (files_.size() < cfg_.max_open_files) return;
-    auto oldest = std::min_element(files_.begin(), files_.end(),
-                                   [](const auto& a, const auto& b) { return a.second->seq < b.second->seq; });
-    weird("smb_open_file_limit", std::to_string(cfg_.max_open_files), ts);
-    FileKey victim = oldest->first;
-    release_file(victim, ts, false);
+    files_.make_room([&](const FileKey& victim) {
+        weird("smb_open_file_limit", std::to_string(cfg_.max_open_files), ts);
+        release_file(victim, ts, false);
+    });
 }
 
 FileState& SmbConnection::insert_file(const FileKey& k, Timestamp ts) {
     make_room(ts);
-    auto& slot = files_[k];
-    slot = std::make_shared<FileState>();
-    FileState& f = *slot;
+    FileState& f = *files_.insert(k, std::make_shared<FileState>());
     f.key = k;
     f.seq = ++seq_;
     f.ts = ts;
@@ -134,14 +113,13 @@ void SmbConnection::file_opened(FileState& f, const FileKey& real, Timestamp ts)
         weird("smb2_file_id_reused", {}, ts);
         close_file(real, ts);
     }
-    auto nh = files_.extract(old);
-    nh.key() = real;
-    nh.mapped()->key = real;
-    files_.insert(std::move(nh));
+    files_.rekey(old, real);  // keeps its age
+    f.key = real;
     publish(f);
     // Related requests of the compound still name the provisional key.
-    for (std::size_t i = 0; i < pending_.size(); ++i)
-        if (pending_keys_[i] != kFree && pending_[i].has_file && pending_[i].file == old) pending_[i].file = real;
+    pending_.for_each([&](Pending& p) {
+        if (p.has_file && p.file == old) p.file = real;
+    });
     if (chain_.has_file && chain_.file == old) chain_.file = real;
     for (auto& s : stream_)
         if (s.has_file && s.file == old) s.file = real;
@@ -155,7 +133,7 @@ FileState* SmbConnection::file_for_io(const FileKey& k, std::uint64_t sid, std::
         if (auto shared = dir_->find_file(server_key_, sid, k)) {
             make_room(ts);
             FileState* p = shared.get();
-            files_[k] = std::move(shared);
+            files_.insert(k, std::move(shared));
             return p;
         }
     }
@@ -218,10 +196,10 @@ StreamWants SmbConnection::sniff_wants(FileState& f, std::uint64_t offset, std::
 void SmbConnection::close_file(const FileKey& k, Timestamp ts) { release_file(k, ts, true); }
 
 void SmbConnection::release_file(const FileKey& k, Timestamp ts, bool force_emit) {
-    auto it = files_.find(k);
-    if (it == files_.end()) return;
-    std::shared_ptr<FileState> f = std::move(it->second);
-    files_.erase(it);
+    auto* slot = files_.find(k);
+    if (!slot) return;
+    std::shared_ptr<FileState> f = std::move(*slot);
+    files_.erase(k);
     for (auto& s : stream_)
         if (s.has_file && s.file == k) s.has_file = false;
     if (f->emitted) return;
@@ -233,40 +211,13 @@ void SmbConnection::release_file(const FileKey& k, Timestamp ts, bool force_emit
     if (dir_ && f->key.kind == FileKey::smb2) dir_->remove_file(server_key_, f->session_id, f->key);
 }
 
-Pending* SmbConnection::find_pending(std::uint64_t key) {
-    for (std::size_t i = 0; i < pending_keys_.size(); ++i)
-        if (pending_keys_[i] == key) return &pending_[i];
-    return nullptr;
-}
+Pending* SmbConnection::find_pending(std::uint64_t key) { return pending_.find(key); }
 
 Pending& SmbConnection::add_pending(std::uint64_t key, std::uint16_t command, Timestamp ts) {
-    std::size_t slot = pending_keys_.size();
-    for (std::size_t i = 0; i < pending_keys_.size(); ++i) {
-        if (pending_keys_[i] == key) {  // the same MessageId again (retransmission, reuse)
-            slot = i;
-            --pending_live_;
-            break;
-        }
-        if (pending_keys_[i] == kFree && slot == pending_keys_.size()) slot = i;
-    }
-    if (slot == pending_keys_.size()) {
-        if (pending_live_ >= cfg_.max_pending) {
-            std::size_t oldest = 0;
-            for (std::size_t i = 1; i < pending_.size(); ++i)
-                if (pending_[i].seq < pending_[oldest].seq) oldest = i;
-            weird("smb_pending_limit", std::to_string(cfg_.max_pending), ts);
-            if (pending_[oldest].ntlm_auth)
-                emit_ntlm(pending_[oldest], find_session(pending_[oldest].session_id), std::nullopt);
-            slot = oldest;
-            --pending_live_;
-        } else {
-            pending_.emplace_back();
-            pending_keys_.push_back(kFree);
-        }
-    }
-    Pending& p = pending_[slot];
-    pending_keys_[slot] = key;
-    ++pending_live_;
+    Pending& p = pending_.add(key, [&](Pending& old) {
+        weird("smb_pending_limit", std::to_string(cfg_.max_pending), ts);
+        if (old.ntlm_auth) emit_ntlm(old, find_session(old.session_id), std::nullopt);
+    });
     // Reset, keeping string capacity (no allocation at steady state).
     p.key = key;
     p.seq = ++seq_;
@@ -291,11 +242,6 @@ Pending& SmbConnection::add_pending(std::uint64_t key, std::uint16_t command, Ti
     return p;
 }
 
-void SmbConnection::drop_pending(Pending& p) {
-    std::size_t i = static_cast<std::size_t>(&p - pending_.data());
-    if (i >= pending_keys_.size() || pending_keys_[i] == kFree) return;
-    pending_keys_[i] = kFree;
-    --pending_live_;
-}
+void SmbConnection::drop_pending(Pending& p) { pending_.drop(p); }
 
 }  // namespace sw::smb

@@ -33,7 +33,7 @@ void SmbConnection::transform_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     if (!s.encrypted) {
         s.encrypted = true;
         bool visible = false;
-        for (const auto& t : trees_) visible |= t.session_id == s.id && t.encrypt;
+        trees_.for_each([&](const TreeKey&, const TreeState& t) { visible |= t.session_id == s.id && t.encrypt; });
         if (!visible && !s.enc_mapping_done) {
             // The trees of this session are hidden: still say a share is in use.
             SmbMappingEvent ev;
