@@ -39,8 +39,9 @@ SmbConnection::Chain SmbConnection::chain_request(const Smb2Header& h, bool firs
 }
 
 StreamWants SmbConnection::smb2_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts) {
-    Smb2Header h;
-    if (!parse_smb2_header(p.bytes, h)) return {};
+    Smb2Header parsed;
+    if (!p.smb2 && !parse_smb2_header(p.bytes, parsed)) return {};
+    const Smb2Header& h = p.smb2 ? *p.smb2 : parsed;
     confirmed_ = true;
     if (!h.response()) {  // WRITE request
         ++stats_.requests;
@@ -78,11 +79,16 @@ StreamWants SmbConnection::smb2_stream_begin(Dir d, const PduInfo& p, DataRegion
 }
 
 void SmbConnection::smb2_pdu(const PduInfo& p, Timestamp ts) {
-    Smb2Header h;
-    if (auto st = parse_smb2_header(p.bytes, h); !st) {
-        weird(st.error, {}, ts);
-        return;
+    // The framer parsed the header already; only a PDU built here (from a
+    // compression transform) may come without one.
+    Smb2Header parsed;
+    if (!p.smb2) {
+        if (auto st = parse_smb2_header(p.bytes, parsed); !st) {
+            weird(st.error, {}, ts);
+            return;
+        }
     }
+    const Smb2Header& h = p.smb2 ? *p.smb2 : parsed;
     confirmed_ = true;
     if (h.response()) smb2_response(h, p, ts);
     else smb2_request(h, p, ts);

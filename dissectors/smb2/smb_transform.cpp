@@ -96,7 +96,8 @@ void SmbConnection::compressed_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     if (!parse_smb2_header(Bytes(out), h)) return;
     const bool write = !h.response() && h.command == cmd::write;
     const bool read = h.response() && h.command == cmd::read;
-    PduInfo inner{Magic::smb2, Bytes(out), static_cast<std::uint32_t>(std::max<std::size_t>(ch.original_size, out.size())), true};
+    PduInfo inner{Magic::smb2, Bytes(out), static_cast<std::uint32_t>(std::max<std::size_t>(ch.original_size, out.size())),
+                  true, &h};
     if (write || read) {
         // The data length comes from the uncompressed header; the data itself
         // is only seen (for sniffing) when the whole message could be rebuilt.
