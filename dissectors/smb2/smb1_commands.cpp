@@ -28,7 +28,7 @@ StreamWants SmbConnection::smb1_stream_begin(Dir d, const PduInfo& p, DataRegion
         pe.tree_id = h.tid;
         pe.has_file = true;
         pe.file = fk;
-        pe.length = data.length;
+        pe.as<IoArgs>().length = data.length;
         FileState* f = file_for_io(fk, h.uid, h.tid, ts);
         if (!f) return {};
         account_write(*f, w.offset, data.length, {}, ts);
@@ -45,7 +45,7 @@ StreamWants SmbConnection::smb1_stream_begin(Dir d, const PduInfo& p, DataRegion
     if (FileState* f = pe->has_file ? find_file(pe->file) : nullptr) {
         f->bytes_read += data.length;
         if (SessionState* s = find_session(f->session_id)) s->bytes_read += data.length;
-        stream_[idx(d)] = {true, false, true, pe->file, pe->offset, data.length};
+        stream_[idx(d)] = {true, false, true, pe->file, pe->view<IoArgs>().offset, data.length};
     }
     drop_pending(*pe);
     return {};
@@ -111,8 +111,9 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
             if (r.extended) {
                 handle_auth_token(r.security_blob, pe, ts);
             } else {  // plain NT LM 0.12 / LANMAN logon: names in clear
-                pe.user = name_from(r.account, r.unicode, ts);
-                pe.domain = name_from(r.domain, r.unicode, ts);
+                AuthArgs& a = pe.as<AuthArgs>();
+                a.user = name_from(r.account, r.unicode, ts);
+                a.domain = name_from(r.domain, r.unicode, ts);
             }
             break;
         }
@@ -123,8 +124,7 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
                 break;
             }
             Pending& pe = add(command);
-            pe.name = name_from(r.path, r.unicode, ts);
-            pe.service = std::string(r.service);
+            pe.as<TreeConnectArgs>().path = name_from(r.path, r.unicode, ts);
             break;
         }
         case smb1::nt_create_andx: {
@@ -134,9 +134,10 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
                 break;
             }
             Pending& pe = add(command);
-            pe.name = name_from(r.name, r.unicode, ts);
-            if (!pe.name.empty() && pe.name.front() == '\\') pe.name.erase(0, 1);
-            pe.length = r.options;
+            OpenArgs& a = pe.as<OpenArgs>();
+            a.name = name_from(r.name, r.unicode, ts);
+            if (!a.name.empty() && a.name.front() == '\\') a.name.erase(0, 1);
+            a.options = r.options;
             break;
         }
         case smb1::open_andx: {
@@ -146,8 +147,9 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
                 break;
             }
             Pending& pe = add(command);
-            pe.name = name_from(r.name, r.unicode, ts);
-            if (!pe.name.empty() && pe.name.front() == '\\') pe.name.erase(0, 1);
+            OpenArgs& a = pe.as<OpenArgs>();
+            a.name = name_from(r.name, r.unicode, ts);
+            if (!a.name.empty() && a.name.front() == '\\') a.name.erase(0, 1);
             break;
         }
         case smb1::close: {
@@ -170,7 +172,7 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
             Pending& pe = add(command);
             pe.has_file = true;
             pe.file = {r.fid, 0, FileKey::smb1};
-            pe.offset = r.offset;
+            pe.as<IoArgs>().offset = r.offset;
             if (FileState* f = file_for_io(pe.file, h.uid, h.tid, ts)) ++f->read_ops;
             break;
         }
@@ -186,7 +188,7 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
             Pending& pe = add(command);
             pe.has_file = true;
             pe.file = {w.fid, 0, FileKey::smb1};
-            pe.length = len;
+            pe.as<IoArgs>().length = len;
             if (FileState* f = file_for_io(pe.file, h.uid, h.tid, ts))
                 account_write(*f, w.offset, len, msg.subspan(w.data.offset, static_cast<std::size_t>(len)), ts);
             break;
@@ -233,7 +235,7 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
                 break;
             }
             std::string fs = name_from(r.native_fs, r.unicode, ts);
-            tree_connected(h.uid, h.tid, pe->name, smb1_share_type(r.service), false, r.service, fs, pe->ts);
+            tree_connected(h.uid, h.tid, pe->view<TreeConnectArgs>().path, smb1_share_type(r.service), false, r.service, fs, pe->ts);
             break;
         }
         case smb1::nt_create_andx: {
@@ -247,7 +249,7 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
             f.times = r.times;
             f.size = r.end_of_file;
             f.is_directory = r.directory;
-            f.delete_on_close = pe->length & create_options::delete_on_close;
+            f.delete_on_close = pe->view<OpenArgs>().options & create_options::delete_on_close;
             fill_context(f);
             break;
         }
@@ -270,8 +272,9 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
         case smb1::write_andx:
             if (err && pe && pe->has_file) {
                 if (FileState* f = find_file(pe->file)) {
-                    sub_sat(f->bytes_written, pe->length);
-                    if (SessionState* s = find_session(f->session_id)) sub_sat(s->bytes_written, pe->length);
+                    const std::uint64_t refused = pe->view<IoArgs>().length;
+                    sub_sat(f->bytes_written, refused);
+                    if (SessionState* s = find_session(f->session_id)) sub_sat(s->bytes_written, refused);
                 }
             }
             break;
@@ -294,7 +297,7 @@ FileState& SmbConnection::open_smb1_file(std::uint16_t fid, const Pending& pe, T
     f.smb1 = true;
     f.session_id = pe.session_id;
     f.tree_id = pe.tree_id;
-    f.name = pe.name.empty() ? "<share_root>" : pe.name;
+    f.name = pe.view<OpenArgs>().name.empty() ? "<share_root>" : pe.view<OpenArgs>().name;
     f.opened = true;
     return f;
 }

@@ -53,8 +53,7 @@ StreamWants SmbConnection::smb2_stream_begin(Dir d, const PduInfo& p, DataRegion
         pe.tree_id = c.tree_id;
         pe.has_file = c.has_file;
         pe.file = c.file;
-        pe.offset = w.offset;
-        pe.length = data.length;
+        pe.as<IoArgs>() = {w.offset, data.length};
         if (!c.has_file) return {};
         FileState* f = file_for_io(c.file, c.session_id, c.tree_id, ts);
         if (!f) return {};
@@ -72,7 +71,7 @@ StreamWants SmbConnection::smb2_stream_begin(Dir d, const PduInfo& p, DataRegion
     if (FileState* f = pe->has_file ? find_file(pe->file) : nullptr) {
         f->bytes_read += data.length;
         if (SessionState* s = find_session(f->session_id)) s->bytes_read += data.length;
-        stream_[idx(d)] = {true, false, true, pe->file, pe->offset, data.length};
+        stream_[idx(d)] = {true, false, true, pe->file, pe->view<IoArgs>().offset, data.length};
     }
     drop_pending(*pe);
     return {};
@@ -130,7 +129,7 @@ void SmbConnection::smb2_request(const Smb2Header& h, const PduInfo& p, Timestam
             std::string path = name_from(r.path, true, ts);
             Pending& pe = add_pending(h.message_id, h.command, ts);
             pe.session_id = sid;
-            pe.name = std::move(path);
+            pe.as<TreeConnectArgs>().path = std::move(path);
             break;
         }
         case cmd::tree_disconnect: {
@@ -177,8 +176,7 @@ void SmbConnection::smb2_request(const Smb2Header& h, const PduInfo& p, Timestam
             pe.tree_id = tid;
             pe.has_file = true;
             pe.file = fk;
-            pe.offset = r.offset;
-            pe.length = r.length;
+            pe.as<IoArgs>() = {r.offset, r.length};
             if (FileState* f = file_for_io(fk, sid, tid, ts)) ++f->read_ops;
             break;
         }
@@ -243,7 +241,7 @@ void SmbConnection::smb2_response(const Smb2Header& h, const PduInfo& p, Timesta
                     weird_status(st, "TREE_CONNECT response", ts);
                     break;
                 }
-                tree_connected(h.session_id ? h.session_id : pe->session_id, h.tree_id, pe->name, r.share_type,
+                tree_connected(h.session_id ? h.session_id : pe->session_id, h.tree_id, pe->view<TreeConnectArgs>().path, r.share_type,
                                r.share_flags & kShareFlagEncryptData, "", "", pe->ts);
             }
             break;
@@ -275,8 +273,9 @@ void SmbConnection::smb2_response(const Smb2Header& h, const PduInfo& p, Timesta
             if (status::is_error(h.status)) {
                 // Refused: the bytes did not reach the file.
                 if (FileState* f = pe->has_file ? find_file(pe->file) : nullptr) {
-                    sub_sat(f->bytes_written, pe->length);
-                    if (SessionState* s = find_session(f->session_id)) sub_sat(s->bytes_written, pe->length);
+                    const std::uint64_t refused = pe->view<IoArgs>().length;
+                    sub_sat(f->bytes_written, refused);
+                    if (SessionState* s = find_session(f->session_id)) sub_sat(s->bytes_written, refused);
                 }
             }
             break;
@@ -340,13 +339,14 @@ void SmbConnection::create_response(const Smb2Header& h, Bytes pdu, Pending& pe,
 }
 
 void SmbConnection::set_info_request(const Smb2Header&, Bytes pdu, Pending& pe, Timestamp ts) {
+    SetInfoArgs& a = pe.as<SetInfoArgs>();
     SetInfoRequest r;
     if (auto st = parse_set_info_request(pdu, r); !st) {
         weird_status(st, "SET_INFO request", ts);
-        pe.info_class = 0;
+        a.info_class = 0;
         return;
     }
-    pe.info_class = 0;
+    a.info_class = 0;
     if (r.info_type != info_type::file) return;
     switch (r.info_class) {
         case file_info::rename:
@@ -356,8 +356,8 @@ void SmbConnection::set_info_request(const Smb2Header&, Bytes pdu, Pending& pe, 
                 weird_status(st, "SET_INFO rename", ts);
                 return;
             }
-            pe.info_class = file_info::rename;
-            pe.name = name_from(ri.name, true, ts);
+            a.info_class = file_info::rename;
+            a.new_name = name_from(ri.name, true, ts);
             break;
         }
         case file_info::disposition:
@@ -367,8 +367,8 @@ void SmbConnection::set_info_request(const Smb2Header&, Bytes pdu, Pending& pe, 
                 weird_status(st, "SET_INFO disposition", ts);
                 return;
             }
-            pe.info_class = file_info::disposition;
-            pe.flag = del;
+            a.info_class = file_info::disposition;
+            a.delete_pending = del;
             break;
         }
         case file_info::end_of_file: {
@@ -377,8 +377,8 @@ void SmbConnection::set_info_request(const Smb2Header&, Bytes pdu, Pending& pe, 
                 weird_status(st, "SET_INFO end of file", ts);
                 return;
             }
-            pe.info_class = file_info::end_of_file;
-            pe.eof = eof;
+            a.info_class = file_info::end_of_file;
+            a.eof = eof;
             break;
         }
         default:
@@ -389,17 +389,18 @@ void SmbConnection::set_info_request(const Smb2Header&, Bytes pdu, Pending& pe, 
 void SmbConnection::set_info_response(const Smb2Header&, Pending& pe, Timestamp) {
     FileState* f = pe.has_file ? find_file(pe.file) : nullptr;
     if (!f) return;
-    switch (pe.info_class) {
+    const SetInfoArgs& a = pe.view<SetInfoArgs>();
+    switch (a.info_class) {
         case file_info::rename:
             if (!f->renamed) f->prev_name = f->name;
-            f->name = pe.name;
+            f->name = a.new_name;
             f->renamed = true;
             break;
         case file_info::disposition:
-            f->delete_pending = pe.flag;
+            f->delete_pending = a.delete_pending;
             break;
         case file_info::end_of_file:
-            f->size = pe.eof;
+            f->size = a.eof;
             break;
         default:
             break;

@@ -26,7 +26,8 @@ void SmbConnection::handle_auth_token(Bytes blob, Pending& pe, Timestamp ts) {
         weird(st.error, {}, ts);
         return;
     }
-    pe.mech = t.mech;
+    AuthArgs& a = pe.as<AuthArgs>();
+    a.mech = t.mech;
     if (t.mech != Mech::ntlmssp || t.ntlmssp.empty()) return;
     NtlmMessage m;
     if (auto st = parse_ntlmssp(t.ntlmssp, m); !st) {
@@ -34,10 +35,10 @@ void SmbConnection::handle_auth_token(Bytes blob, Pending& pe, Timestamp ts) {
         return;
     }
     if (m.type != ntlm::authenticate) return;
-    pe.ntlm_auth = true;
-    pe.user = name_from(m.user, m.unicode, ts);
-    pe.domain = name_from(m.domain, m.unicode, ts);
-    pe.host = name_from(m.workstation, m.unicode, ts);
+    a.ntlm_auth = true;
+    a.user = name_from(m.user, m.unicode, ts);
+    a.domain = name_from(m.domain, m.unicode, ts);
+    a.host = name_from(m.workstation, m.unicode, ts);
 }
 
 void SmbConnection::session_setup_response(const Smb2Header& h, Bytes pdu, Pending* pe, Timestamp ts) {
@@ -76,18 +77,18 @@ void SmbConnection::handle_auth_reply(SessionState& s, Bytes blob, std::uint32_t
             s.srv_tree = name_from(m.dns_tree, true, ts);
         }
     }
-    if (t.mech == Mech::kerberos || (pe && pe->mech == Mech::kerberos)) s.kerberos = true;
+    AuthArgs* a = pe ? pe->get<AuthArgs>() : nullptr;
+    if (t.mech == Mech::kerberos || (a && a->mech == Mech::kerberos)) s.kerberos = true;
     if (st == status::more_processing) return;
     if (st == status::success) {
         s.guest = guest;
-        if (pe && !pe->user.empty())
-            s.username = pe->domain.empty() ? pe->user : pe->domain + "\\" + pe->user;
+        if (a && !a->user.empty()) s.username = a->domain.empty() ? a->user : a->domain + "\\" + a->user;
         if (dir_ && !s.username.empty()) dir_->set_username(server_key_, s.id, s.username);
         if (dir_ && s.username.empty()) s.username = dir_->username(server_key_, s.id);
     }
-    if (pe && pe->ntlm_auth) {
+    if (a && a->ntlm_auth) {
         emit_ntlm(*pe, &s, st == status::success);
-        pe->ntlm_auth = false;
+        a->ntlm_auth = false;
     }
 }
 

@@ -141,9 +141,10 @@ void SmbConnection::emit_ntlm(const Pending& pe, const SessionState* s, std::opt
     NtlmEvent ev;
     ev.ts = pe.ts;
     ev.id = id_;
-    ev.username = pe.user;
-    ev.hostname = pe.host;
-    ev.domainname = pe.domain;
+    const AuthArgs& a = pe.view<AuthArgs>();
+    ev.username = a.user;
+    ev.hostname = a.host;
+    ev.domainname = a.domain;
     if (s) {
         ev.server_nb_computer_name = s->srv_nb;
         ev.server_dns_computer_name = s->srv_dns;

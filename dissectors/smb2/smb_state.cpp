@@ -91,9 +91,10 @@ void SmbConnection::on_flow_end(Timestamp ts) {
     framer_[1].finish(ts);
     // Authentications whose verdict never came.
     pending_.for_each([&](Pending& p) {
-        if (!p.ntlm_auth) return;
+        AuthArgs* a = p.get<AuthArgs>();
+        if (!a || !a->ntlm_auth) return;
         emit_ntlm(p, find_session(p.session_id), std::nullopt);
-        p.ntlm_auth = false;
+        a->ntlm_auth = false;
     });
     // Handles still open, in the order they were opened.
     for (const FileKey& k : files_.keys_if([](const auto&) { return true; })) release_file(k, ts, false);

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "capture/stream.h"
@@ -77,6 +78,30 @@ struct TreeKeyHash {
     std::size_t operator()(const TreeKey& k) const { return static_cast<std::size_t>(hash(k.session_id, k.tree_id)); }
 };
 
+// What a request leaves for its response, by command.
+struct IoArgs {  // READ, WRITE (SMB1: READ_ANDX, WRITE_ANDX)
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+struct TreeConnectArgs {  // TREE_CONNECT (SMB1: TREE_CONNECT_ANDX)
+    std::string path;
+};
+struct OpenArgs {  // SMB1 NT_CREATE_ANDX, OPEN_ANDX (an SMB2 CREATE opens a provisional handle instead)
+    std::string name;
+    std::uint32_t options = 0;  // CreateOptions
+};
+struct SetInfoArgs {  // SET_INFO: the one file information class followed
+    std::uint8_t info_class = 0;  // file_info::rename, disposition, end_of_file or 0
+    std::string new_name;
+    bool delete_pending = false;
+    std::uint64_t eof = 0;
+};
+struct AuthArgs {  // SESSION_SETUP (SMB1: SESSION_SETUP_ANDX)
+    Mech mech = Mech::none;
+    bool ntlm_auth = false;  // an NTLMSSP AUTHENTICATE awaiting its verdict
+    std::string user, domain, host;
+};
+
 struct Pending {
     std::uint64_t key = 0;
     std::uint64_t seq = 0;
@@ -88,18 +113,27 @@ struct Pending {
     std::uint32_t tree_id = 0;
     bool has_file = false;
     FileKey file;
-    std::string name;   // tree path, rename target
-    std::uint64_t offset = 0;
-    std::uint64_t length = 0;
-    std::uint8_t info_class = 0;
-    bool flag = false;  // delete pending
-    std::uint64_t eof = 0;
-    // SESSION_SETUP with an NTLMSSP AUTHENTICATE or a Kerberos token.
-    Mech mech = Mech::none;
-    bool ntlm_auth = false;
-    std::string user, domain, host;
-    std::string service;  // SMB1 TREE_CONNECT_ANDX service
+    std::variant<std::monostate, IoArgs, TreeConnectArgs, OpenArgs, SetInfoArgs, AuthArgs> args;
+
+    // The command's arguments, made that kind if they were not.
+    template <typename T>
+    T& as() {
+        if (!std::holds_alternative<T>(args)) args.template emplace<T>();
+        return std::get<T>(args);
+    }
+    template <typename T>
+    T* get() {
+        return std::get_if<T>(&args);
+    }
+    // The command's arguments, or empty ones if it left none of that kind.
+    template <typename T>
+    const T& view() const {
+        static const T none{};
+        const T* a = std::get_if<T>(&args);
+        return a ? *a : none;
+    }
 };
+
 
 struct SmbStats {
     std::uint64_t requests = 0, responses = 0;

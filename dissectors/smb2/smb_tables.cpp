@@ -216,9 +216,11 @@ Pending* SmbConnection::find_pending(std::uint64_t key) { return pending_.find(k
 Pending& SmbConnection::add_pending(std::uint64_t key, std::uint16_t command, Timestamp ts) {
     Pending& p = pending_.add(key, [&](Pending& old) {
         weird("smb_pending_limit", std::to_string(cfg_.max_pending), ts);
-        if (old.ntlm_auth) emit_ntlm(old, find_session(old.session_id), std::nullopt);
+        if (const AuthArgs* a = old.get<AuthArgs>(); a && a->ntlm_auth)
+            emit_ntlm(old, find_session(old.session_id), std::nullopt);
     });
-    // Reset, keeping string capacity (no allocation at steady state).
+    // Reset: the common fields, then the arguments, which each command sets
+    // (READ/WRITE ones hold no string: nothing allocated on that path).
     p.key = key;
     p.seq = ++seq_;
     p.command = command;
@@ -229,16 +231,7 @@ Pending& SmbConnection::add_pending(std::uint64_t key, std::uint16_t command, Ti
     p.tree_id = 0;
     p.has_file = false;
     p.file = {};
-    p.name.clear();
-    p.offset = p.length = p.eof = 0;
-    p.info_class = 0;
-    p.flag = false;
-    p.mech = Mech::none;
-    p.ntlm_auth = false;
-    p.user.clear();
-    p.domain.clear();
-    p.host.clear();
-    p.service.clear();
+    p.args = std::monostate{};  // each command sets its own
     return p;
 }
 
