@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <vector>
 #include <string>
 
 #include "smb_state_fixture.h"
@@ -118,6 +119,36 @@ TEST(SmbState, TreeAndSessionLimits) {
     }
     EXPECT_TRUE(h.weird("smb_session_limit"));
     h.end();
+}
+
+TEST(SmbState, CountersAddUpWhenTheConnectionEnds) {
+    SmbTotals totals;
+    {
+        Harness h;
+        h.conn = std::make_unique<SmbConnection>(h.id, h.sink, h.cfg, nullptr, &totals);
+        h.tree();  // 1 request, 1 response
+        h.c2s(pdu(cmd::create, 3, 0, create_req("a.txt")));
+        h.s2c(pdu(cmd::create, 3, kResp, create_resp(1, 1)));
+        h.s2c(pdu(cmd::close, 77, kResp, close_resp(std::nullopt)));  // answers nothing
+        h.end();
+        EXPECT_EQ(totals.smb.requests, 0u);  // added only when the connection goes
+        h.conn.reset();
+    }
+    EXPECT_EQ(totals.smb.requests, 2u);
+    EXPECT_EQ(totals.smb.responses, 3u);
+    EXPECT_EQ(totals.smb.unmatched_responses, 1u);
+    EXPECT_EQ(totals.smb.files_emitted, 1u);  // a.txt, logged at flow end
+    EXPECT_EQ(totals.framer.messages, 5u);    // one NBSS message per PDU, both directions
+    EXPECT_EQ(totals.framer.pdus, 5u);
+    std::vector<std::string> names;
+    totals.smb.for_each_counter([&](std::string_view n, std::uint64_t) { names.emplace_back(n); });
+    EXPECT_EQ(names, (std::vector<std::string>{"requests", "responses", "unmatched_responses", "transform_msgs",
+                                               "compressed_msgs", "smb1_msgs", "files_emitted", "session_evictions",
+                                               "tree_evictions", "file_evictions", "pending_evictions"}));
+    std::vector<std::string> fnames;
+    totals.framer.for_each_counter([&](std::string_view n, std::uint64_t) { fnames.emplace_back(n); });
+    EXPECT_EQ(fnames, (std::vector<std::string>{"messages", "pdus", "streamed_pdus", "data_delivered", "data_skipped",
+                                                "data_missed", "resyncs", "hunt_bytes", "other_nbss"}));
 }
 
 TEST(SmbState, EventsKeepTheFlowsOrientation) {
