@@ -1,7 +1,15 @@
 // The SMB state machine of one TCP connection: sessions -> trees -> open
 // files, requests matched to responses, and the events they produce.
 //
-// Tables (all per connection, all bounded by SmbConfig):
+// SmbConnection is a coordinator; each concern has its own file:
+// smb2_commands.cpp, smb1_commands.cpp, smb_transform.cpp (encryption and
+// compression transforms), smb_auth.cpp (SESSION_SETUP, GSS/NTLMSSP),
+// smb_events.cpp (log rows), smb_tables.cpp with smb_tables.h (the tables).
+// The flow's orientation (conn.log's orig/resp) is taken as given: orig is
+// the SMB client in every event of the connection.
+//
+// Tables (all per connection, each with its cap from SmbConfig, O(1)
+// eviction of its oldest entry and an eviction counter; see smb_tables.h):
 // - sessions by SessionId (SMB1: UID),
 // - trees by (SessionId, TreeId) (SMB1: (UID, TID)),
 // - open files by FileId (SMB1: FID); a CREATE request opens a provisional
@@ -10,7 +18,8 @@
 //   before the server has named the file; the CREATE response renames it to
 //   the real FileId or, on failure, drops it,
 // - pending requests by MessageId (SMB1: command + PID + MID); an interim
-//   STATUS_PENDING response keeps its entry.
+//   STATUS_PENDING response keeps its entry. Each carries its command's
+//   arguments (Pending::args).
 //
 // Events: one SmbFileEvent per handle when it is closed (or its tree,
 // session or connection ends, or it is evicted), one SmbMappingEvent per
