@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string_view>
 
@@ -11,6 +12,9 @@
 #include "capture/types.h"
 
 namespace sw {
+
+// Receives counters by name (stats of the dissectors, the registry).
+using CounterFn = std::function<void(std::string_view name, std::uint64_t value)>;
 
 // Returned by on_data to say "I need none of the rest of this direction".
 constexpr std::uint64_t kSkipAll = std::numeric_limits<std::uint64_t>::max();

@@ -56,6 +56,7 @@ void apply(const po::variables_map& vm, Config& c) {
     s.max_pdu_buffer = static_cast<std::uint32_t>(pdu);
     s.max_shared_sessions = u32(vm, "smb.max-shared-sessions", 1);
     s.log_pipes = opt<bool>(vm, "smb.log-pipes");
+    s.hash = c.hash;  // set before the groups apply (config.cpp)
 }
 
 const OptionGroup group{"SMB dissector", add, apply};

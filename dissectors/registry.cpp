@@ -162,4 +162,20 @@ std::vector<std::uint16_t> DissectorRegistry::server_ports() const {
     return out;
 }
 
+void DissectorRegistry::for_each_counter(const CounterFn& fn) const {
+    fn("registry.flows", stats_.flows);
+    fn("registry.declined", stats_.declined);
+    std::string name;
+    for (std::size_t i = 0; i < factories_.size(); ++i) {
+        name.assign("registry.claimed.").append(factories_[i]->name());
+        fn(name, stats_.claimed[i]);
+    }
+    for (const auto& f : factories_) {
+        f->for_each_counter([&](std::string_view counter, std::uint64_t v) {
+            name.assign(f->name()).append(".").append(counter);
+            fn(name, v);
+        });
+    }
+}
+
 }  // namespace sw

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +42,9 @@ public:
     // Pure: looks at bytes, decides. Must not keep references.
     virtual ProbeResult probe(const ProbeInput& in) const = 0;
     virtual std::unique_ptr<StreamConsumer> create(const ConnId& id, EventSink& sink) = 0;
+    // The dissector's counters (totals over the connections that ended), by
+    // name without the dissector's prefix. Called at the end of a run.
+    virtual void for_each_counter(const CounterFn&) const {}
 };
 
 struct RegistryConfig {
@@ -64,6 +68,11 @@ public:
     std::vector<std::uint16_t> server_ports() const;
     const std::vector<std::unique_ptr<DissectorFactory>>& factories() const { return factories_; }
     const RegistryStats& stats() const { return stats_; }
+    // Every counter, by name, in a fixed order: the registry's
+    // ("registry.flows", "registry.declined", "registry.claimed.<dissector>"),
+    // then each dissector's ("<dissector>.<counter>", e.g. "smb.requests",
+    // "smb.framer.pdus"), in add() order.
+    void for_each_counter(const CounterFn& fn) const;
 
 private:
     friend class FlowDispatcher;

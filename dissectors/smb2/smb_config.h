@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "capture/keyed_hash.h"
+
 namespace sw {
 
 struct SmbConfig {
@@ -18,6 +20,9 @@ struct SmbConfig {
     // Sessions remembered across connections for multichannel (per pipeline).
     std::uint32_t max_shared_sessions = 16384;
     bool log_pipes = true;                // emit IPC$ named-pipe handles (PIPE_* actions)
+    // Key of the tables whose keys the traffic chooses (file handles, the
+    // multichannel directory): the run's Config::hash.
+    KeyedHash hash;
 };
 
 }  // namespace sw

@@ -1,34 +1,40 @@
 #include "dissectors/smb2/smb_directory.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sw::smb {
 
 std::size_t SmbDirectory::KeyHash::operator()(const Key& k) const {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (std::uint8_t b : k.server.bytes) h = (h ^ b) * 0x100000001b3ull;
-    h ^= k.sid * 0x9e3779b97f4a7c15ull;
-    return static_cast<std::size_t>(h ^ (h >> 31));
+    std::uint64_t lo, hi;
+    std::memcpy(&lo, k.server.bytes.data(), 8);
+    std::memcpy(&hi, k.server.bytes.data() + 8, 8);
+    return static_cast<std::size_t>(hash.combine(hash(lo, hi), k.sid));
 }
 
 SmbDirectory::Entry* SmbDirectory::find(const ServerKey& s, std::uint64_t sid) {
     auto it = map_.find(Key{s, sid});
     if (it == map_.end()) return nullptr;
-    it->second.used = ++clock_;
+    lru_.splice(lru_.begin(), lru_, it->second.lru);  // most recently used now
     return &it->second;
+}
+
+void SmbDirectory::erase(std::unordered_map<Key, Entry, KeyHash>::iterator it) {
+    lru_.erase(it->second.lru);
+    map_.erase(it);
 }
 
 SmbDirectory::Entry& SmbDirectory::get(const ServerKey& s, std::uint64_t sid) {
     if (Entry* e = find(s, sid)) return *e;
-    if (map_.size() >= max_sessions_ && !map_.empty()) {
-        auto oldest = std::min_element(map_.begin(), map_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
-        map_.erase(oldest);
+    if (map_.size() >= max_sessions_ && !lru_.empty()) {
+        erase(map_.find(lru_.back()));  // the least recently used
         ++evictions_;
     }
-    Entry& e = map_[Key{s, sid}];
-    e.used = ++clock_;
-    return e;
+    Key key{s, sid};
+    auto [it, inserted] = map_.try_emplace(key, hash_);
+    lru_.push_front(key);
+    it->second.lru = lru_.begin();
+    return it->second;
 }
 
 void SmbDirectory::publish_tree(const ServerKey& s, std::uint64_t sid, const Tree& t) {
@@ -94,6 +100,8 @@ std::string SmbDirectory::username(const ServerKey& s, std::uint64_t sid) {
     return e ? e->username : std::string();
 }
 
-void SmbDirectory::remove_session(const ServerKey& s, std::uint64_t sid) { map_.erase(Key{s, sid}); }
+void SmbDirectory::remove_session(const ServerKey& s, std::uint64_t sid) {
+    if (auto it = map_.find(Key{s, sid}); it != map_.end()) erase(it);
+}
 
 }  // namespace sw::smb

@@ -11,10 +11,12 @@
 // Keyed by (server GUID from NEGOTIATE, or the server address when no
 // NEGOTIATE was seen; SessionId). One directory per pipeline (owned by the
 // dissector factory), bounded: at `max_sessions` the least recently used
-// session entry is dropped.
+// session entry is dropped, in O(1) (entries are kept in use order). Hashed
+// with the run's keyed hash: servers and SessionIds are chosen by the traffic.
 #pragma once
 
 #include <array>
+#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -38,8 +40,8 @@ public:
         bool encrypt = false;
     };
 
-    explicit SmbDirectory(std::size_t max_sessions, std::size_t max_files_per_session)
-        : max_sessions_(max_sessions), max_files_(max_files_per_session) {}
+    SmbDirectory(std::size_t max_sessions, std::size_t max_files_per_session, const KeyedHash& hash = {})
+        : max_sessions_(max_sessions), max_files_(max_files_per_session), hash_(hash), map_(0, KeyHash{hash}) {}
 
     void publish_tree(const ServerKey& s, std::uint64_t sid, const Tree& t);
     const Tree* find_tree(const ServerKey& s, std::uint64_t sid, std::uint32_t tid);
@@ -63,10 +65,12 @@ private:
         friend bool operator==(const Key&, const Key&) = default;
     };
     struct KeyHash {
+        KeyedHash hash;
         std::size_t operator()(const Key& k) const;
     };
     struct Entry {
-        std::uint64_t used = 0;
+        explicit Entry(const KeyedHash& h) : files(0, FileKeyHash{h}) {}
+        std::list<Key>::iterator lru;  // its place in use order
         std::string username;
         std::vector<Tree> trees;
         std::unordered_map<FileKey, std::weak_ptr<FileState>, FileKeyHash> files;
@@ -74,10 +78,13 @@ private:
     Entry* find(const ServerKey& s, std::uint64_t sid);
     Entry& get(const ServerKey& s, std::uint64_t sid);
 
+    void erase(std::unordered_map<Key, Entry, KeyHash>::iterator it);
+
     std::size_t max_sessions_, max_files_;
-    std::uint64_t clock_ = 0;
+    KeyedHash hash_;
     std::uint64_t evictions_ = 0;
     std::unordered_map<Key, Entry, KeyHash> map_;
+    std::list<Key> lru_;  // most recently used first
 };
 
 }  // namespace sw::smb

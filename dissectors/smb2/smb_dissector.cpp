@@ -31,17 +31,29 @@ Look starts_smb(Bytes b) {
 
 class SmbFactory : public DissectorFactory {
 public:
-    explicit SmbFactory(const SmbConfig& cfg) : cfg_(cfg), dir_(cfg.max_shared_sessions, cfg.max_open_files) {}
+    explicit SmbFactory(const SmbConfig& cfg)
+        : cfg_(cfg), dir_(cfg.max_shared_sessions, cfg.max_open_files, cfg.hash) {}
     std::string_view name() const override { return "smb"; }
     std::span<const std::uint16_t> ports() const override { return kPorts; }
     ProbeResult probe(const ProbeInput& in) const override { return probe_smb(in); }
     std::unique_ptr<StreamConsumer> create(const ConnId& id, EventSink& sink) override {
-        return std::make_unique<smb::SmbConnection>(id, sink, cfg_, &dir_);
+        return std::make_unique<smb::SmbConnection>(id, sink, cfg_, &dir_, &totals_);
+    }
+    void for_each_counter(const CounterFn& fn) const override {
+        totals_.smb.for_each_counter(fn);
+        std::string name;
+        totals_.framer.for_each_counter([&](std::string_view counter, std::uint64_t v) {
+            name.assign("framer.").append(counter);
+            fn(name, v);
+        });
+        fn("directory.sessions", dir_.sessions());
+        fn("directory.evictions", dir_.evictions());
     }
 
 private:
     SmbConfig cfg_;
     smb::SmbDirectory dir_;  // multichannel sessions of this pipeline
+    smb::SmbTotals totals_;  // counters of the connections that ended
 };
 
 }  // namespace

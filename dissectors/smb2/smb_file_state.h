@@ -10,6 +10,7 @@
 #include <string>
 
 #include "capture/conn.h"
+#include "capture/keyed_hash.h"
 #include "dissectors/smb2/smb_records.h"
 #include "dissectors/smb2/smb_sniff.h"
 
@@ -21,12 +22,12 @@ struct FileKey {
     Kind kind = smb2;
     friend bool operator==(const FileKey&, const FileKey&) = default;
 };
+// Keyed (Config::hash): the FileIds are chosen by the traffic.
 struct FileKeyHash {
+    KeyedHash hash;
     std::size_t operator()(const FileKey& k) const {
-        std::uint64_t x = k.a * 0x9e3779b97f4a7c15ull ^ (k.b + 0x632be59bd9b4e019ull + (x_rot(k.a)));
-        return static_cast<std::size_t>(x ^ (x >> 29) ^ k.kind);
+        return static_cast<std::size_t>(hash.combine(hash(k.a, k.b), k.kind));
     }
-    static std::uint64_t x_rot(std::uint64_t v) { return (v << 17) | (v >> 47); }
 };
 
 // Written byte ranges of one handle, merged; O(1) for sequential writes.

@@ -300,7 +300,7 @@ void SmbFramer::analyze_head(Timestamp ts) {
             }
         }
         case Step::smb2_header: {
-            Smb2Header h;
+            Smb2Header& h = smb2_;
             if (auto st = parse_smb2_header(Bytes(buf_), h); !st) {
                 skip_rest_of_message(st.error, 0, ts);
                 return;
@@ -324,8 +324,7 @@ void SmbFramer::analyze_head(Timestamp ts) {
             return;
         }
         case Step::smb2_stream_head: {
-            Smb2Header h;
-            parse_smb2_header(Bytes(buf_), h);
+            const Smb2Header& h = smb2_;
             DataRegion r;
             bool ok;
             if (h.command == cmd::write) {
@@ -396,7 +395,7 @@ void SmbFramer::analyze_head(Timestamp ts) {
 void SmbFramer::deliver_pdu(Timestamp ts) {
     ++stats_.pdus;
     stage_ = Stage::tail;
-    PduInfo p{magic_, Bytes(buf_), pdu_len_, pdu_first_};
+    PduInfo p{magic_, Bytes(buf_), pdu_len_, pdu_first_, magic_ == Magic::smb2 ? &smb2_ : nullptr};
     l_.on_pdu(dir_, p, ts);
 }
 
@@ -415,7 +414,7 @@ void SmbFramer::begin_stream(DataRegion r, Timestamp ts) {
     }
     ++stats_.pdus;
     ++stats_.streamed_pdus;
-    PduInfo p{magic_, Bytes(buf_), pdu_len_, pdu_first_};
+    PduInfo p{magic_, Bytes(buf_), pdu_len_, pdu_first_, magic_ == Magic::smb2 ? &smb2_ : nullptr};
     DataRegion clipped{static_cast<std::uint32_t>(doff), static_cast<std::uint32_t>(dlen)};
     wants_ = l_.on_stream_begin(dir_, p, clipped, ts);
     gap_left_ = doff - head;
@@ -614,6 +613,33 @@ void SmbFramer::finish(Timestamp ts) {
         streaming_ = false;
         l_.on_stream_end(dir_, ts);
     }
+}
+
+// ---- counters ------------------------------------------------------------------
+
+FramerStats& FramerStats::operator+=(const FramerStats& o) {
+    messages += o.messages;
+    pdus += o.pdus;
+    streamed_pdus += o.streamed_pdus;
+    data_delivered += o.data_delivered;
+    data_skipped += o.data_skipped;
+    data_missed += o.data_missed;
+    resyncs += o.resyncs;
+    hunt_bytes += o.hunt_bytes;
+    other_nbss += o.other_nbss;
+    return *this;
+}
+
+void FramerStats::for_each_counter(const CounterFn& fn) const {
+    fn("messages", messages);
+    fn("pdus", pdus);
+    fn("streamed_pdus", streamed_pdus);
+    fn("data_delivered", data_delivered);
+    fn("data_skipped", data_skipped);
+    fn("data_missed", data_missed);
+    fn("resyncs", resyncs);
+    fn("hunt_bytes", hunt_bytes);
+    fn("other_nbss", other_nbss);
 }
 
 }  // namespace sw::smb

@@ -34,6 +34,8 @@ struct PduInfo {
     Bytes bytes;                  // buffered bytes: the whole PDU, or its first part
     std::uint32_t wire_len = 0;   // the PDU's length on the wire
     bool first_in_message = true; // first PDU of its NBSS message (compound start)
+    // SMB2: the header, parsed once by the framer (null for other magics).
+    const Smb2Header* smb2 = nullptr;
     bool truncated() const { return bytes.size() < wire_len; }
 };
 
@@ -79,6 +81,10 @@ struct FramerStats {
     std::uint64_t resyncs = 0;        // hunts started
     std::uint64_t hunt_bytes = 0;     // bytes scanned while hunting
     std::uint64_t other_nbss = 0;     // keep-alives and other non-session messages
+
+    FramerStats& operator+=(const FramerStats& o);
+    // Every counter, by name, in a fixed order.
+    void for_each_counter(const CounterFn& fn) const;
 };
 
 // Where a plausible NBSS session header followed by an SMB protocol id starts
@@ -142,6 +148,7 @@ private:
     std::size_t want_ = 0;
     std::vector<std::uint8_t> buf_;
     Magic magic_ = Magic::unknown;
+    Smb2Header smb2_;  // of the current PDU, once Step::smb2_header parsed it
 
     // Streaming.
     std::uint64_t gap_left_ = 0;

@@ -1,7 +1,15 @@
 // The SMB state machine of one TCP connection: sessions -> trees -> open
 // files, requests matched to responses, and the events they produce.
 //
-// Tables (all per connection, all bounded by SmbConfig):
+// SmbConnection is a coordinator; each concern has its own file:
+// smb2_commands.cpp, smb1_commands.cpp, smb_transform.cpp (encryption and
+// compression transforms), smb_auth.cpp (SESSION_SETUP, GSS/NTLMSSP),
+// smb_events.cpp (log rows), smb_tables.cpp with smb_tables.h (the tables).
+// The flow's orientation (conn.log's orig/resp) is taken as given: orig is
+// the SMB client in every event of the connection.
+//
+// Tables (all per connection, each with its cap from SmbConfig, O(1)
+// eviction of its oldest entry and an eviction counter; see smb_tables.h):
 // - sessions by SessionId (SMB1: UID),
 // - trees by (SessionId, TreeId) (SMB1: (UID, TID)),
 // - open files by FileId (SMB1: FID); a CREATE request opens a provisional
@@ -10,7 +18,8 @@
 //   before the server has named the file; the CREATE response renames it to
 //   the real FileId or, on failure, drops it,
 // - pending requests by MessageId (SMB1: command + PID + MID); an interim
-//   STATUS_PENDING response keeps its entry.
+//   STATUS_PENDING response keeps its entry. Each carries its command's
+//   arguments (Pending::args).
 //
 // Events: one SmbFileEvent per handle when it is closed (or its tree,
 // session or connection ends, or it is evicted), one SmbMappingEvent per
@@ -25,6 +34,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "capture/stream.h"
@@ -36,6 +46,7 @@
 #include "dissectors/smb2/smb_framer.h"
 #include "dissectors/smb2/smb_records.h"
 #include "dissectors/smb2/smb_sniff.h"
+#include "dissectors/smb2/smb_tables.h"
 
 namespace sw::smb {
 
@@ -66,6 +77,40 @@ struct TreeState {
     bool encrypt = false;
 };
 
+struct TreeKey {
+    std::uint64_t session_id = 0;
+    std::uint32_t tree_id = 0;
+    friend bool operator==(const TreeKey&, const TreeKey&) = default;
+};
+struct TreeKeyHash {
+    KeyedHash hash;
+    std::size_t operator()(const TreeKey& k) const { return static_cast<std::size_t>(hash(k.session_id, k.tree_id)); }
+};
+
+// What a request leaves for its response, by command.
+struct IoArgs {  // READ, WRITE (SMB1: READ_ANDX, WRITE_ANDX)
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+struct TreeConnectArgs {  // TREE_CONNECT (SMB1: TREE_CONNECT_ANDX)
+    std::string path;
+};
+struct OpenArgs {  // SMB1 NT_CREATE_ANDX, OPEN_ANDX (an SMB2 CREATE opens a provisional handle instead)
+    std::string name;
+    std::uint32_t options = 0;  // CreateOptions
+};
+struct SetInfoArgs {  // SET_INFO: the one file information class followed
+    std::uint8_t info_class = 0;  // file_info::rename, disposition, end_of_file or 0
+    std::string new_name;
+    bool delete_pending = false;
+    std::uint64_t eof = 0;
+};
+struct AuthArgs {  // SESSION_SETUP (SMB1: SESSION_SETUP_ANDX)
+    Mech mech = Mech::none;
+    bool ntlm_auth = false;  // an NTLMSSP AUTHENTICATE awaiting its verdict
+    std::string user, domain, host;
+};
+
 struct Pending {
     std::uint64_t key = 0;
     std::uint64_t seq = 0;
@@ -77,31 +122,55 @@ struct Pending {
     std::uint32_t tree_id = 0;
     bool has_file = false;
     FileKey file;
-    std::string name;   // tree path, rename target
-    std::uint64_t offset = 0;
-    std::uint64_t length = 0;
-    std::uint8_t info_class = 0;
-    bool flag = false;  // delete pending
-    std::uint64_t eof = 0;
-    // SESSION_SETUP with an NTLMSSP AUTHENTICATE or a Kerberos token.
-    Mech mech = Mech::none;
-    bool ntlm_auth = false;
-    std::string user, domain, host;
-    std::string service;  // SMB1 TREE_CONNECT_ANDX service
+    std::variant<std::monostate, IoArgs, TreeConnectArgs, OpenArgs, SetInfoArgs, AuthArgs> args;
+
+    // The command's arguments, made that kind if they were not.
+    template <typename T>
+    T& as() {
+        if (!std::holds_alternative<T>(args)) args.template emplace<T>();
+        return std::get<T>(args);
+    }
+    template <typename T>
+    T* get() {
+        return std::get_if<T>(&args);
+    }
+    // The command's arguments, or empty ones if it left none of that kind.
+    template <typename T>
+    const T& view() const {
+        static const T none{};
+        const T* a = std::get_if<T>(&args);
+        return a ? *a : none;
+    }
 };
+
 
 struct SmbStats {
     std::uint64_t requests = 0, responses = 0;
     std::uint64_t unmatched_responses = 0;
     std::uint64_t transform_msgs = 0, compressed_msgs = 0, smb1_msgs = 0;
     std::uint64_t files_emitted = 0;
+    // Entries evicted at a table's cap (each also a weird).
+    std::uint64_t session_evictions = 0, tree_evictions = 0, file_evictions = 0, pending_evictions = 0;
+
+    SmbStats& operator+=(const SmbStats& o);
+    // Every counter, by name, in a fixed order.
+    void for_each_counter(const CounterFn& fn) const;
+};
+
+// What the connections of one pipeline counted, added up as each ends.
+struct SmbTotals {
+    SmbStats smb;
+    FramerStats framer;  // both directions
 };
 
 class SmbConnection final : public StreamConsumer, private FramerListener {
 public:
     // `dir` (may be null) is shared by the connections of one pipeline for
-    // multichannel sessions.
-    SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir = nullptr);
+    // multichannel sessions; `totals` (may be null) gets this connection's
+    // counters when it ends. `id` is the flow's (conn.log's) orientation:
+    // orig is taken to be the SMB client.
+    SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig& cfg, SmbDirectory* dir = nullptr,
+                  SmbTotals* totals = nullptr);
     ~SmbConnection() override;
 
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
@@ -112,9 +181,17 @@ public:
     const SmbStats& stats() const { return stats_; }
     const FramerStats& framer_stats(Dir d) const { return framer_[idx(d)].stats(); }
     std::size_t open_files() const { return files_.size(); }
-    std::size_t pending_requests() const { return pending_live_; }
+    std::size_t pending_requests() const { return pending_.size(); }
 
 private:
+    // What the last request of a compound chain named (MS-SMB2 3.2.4.1.4).
+    struct Chain {
+        std::uint64_t session_id = 0;
+        std::uint32_t tree_id = 0;
+        bool has_file = false;
+        FileKey file;
+    };
+
     // FramerListener
     void on_pdu(Dir d, const PduInfo& p, Timestamp ts) override;
     StreamWants on_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts) override;
@@ -124,20 +201,26 @@ private:
     void on_framing_weird(Dir d, const char* name, std::uint64_t value, Timestamp ts) override;
     void on_resync(Dir d, Timestamp ts) override;
 
-    // SMB2
-    void smb2_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    // SMB2 (smb2_commands.cpp)
+    // The one compound-chain walk: resolves a request's session, tree and
+    // file against the chain and makes it the chain's last request.
+    Chain chain_request(const Smb2Header& h, bool first_in_message, const std::optional<FileId>& fid, Timestamp ts);
+    StreamWants smb2_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts);
+    void smb2_pdu(const PduInfo& p, Timestamp ts);
     void smb2_request(const Smb2Header& h, const PduInfo& p, Timestamp ts);
     void smb2_response(const Smb2Header& h, const PduInfo& p, Timestamp ts);
-    void transform_pdu(Dir d, const PduInfo& p, Timestamp ts);
-    void compressed_pdu(Dir d, const PduInfo& p, Timestamp ts);
     void negotiate_response(const Smb2Header& h, Bytes pdu, Timestamp ts);
     void session_setup_request(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
     void session_setup_response(const Smb2Header& h, Bytes pdu, Pending* pe, Timestamp ts);
     void create_response(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
     void set_info_request(const Smb2Header& h, Bytes pdu, Pending& pe, Timestamp ts);
     void set_info_response(const Smb2Header& h, Pending& pe, Timestamp ts);
-    // SMB1
-    void smb1_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    // Transforms (smb_transform.cpp)
+    void transform_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    void compressed_pdu(Dir d, const PduInfo& p, Timestamp ts);
+    // SMB1 (smb1_commands.cpp)
+    StreamWants smb1_stream_begin(Dir d, const PduInfo& p, DataRegion data, Timestamp ts);
+    void smb1_pdu(const PduInfo& p, Timestamp ts);
     void smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block& b, std::uint8_t command, Timestamp ts);
     void smb1_response(const Smb1Header& h, Bytes msg, const Smb1Block& b, std::uint8_t command, Timestamp ts);
 
@@ -181,9 +264,6 @@ private:
     void weird(const char* name, std::string addl, Timestamp ts);
     void weird_status(const ParseStatus& st, std::string_view what, Timestamp ts);
     std::string name_from(Bytes b, bool unicode, Timestamp ts);
-    void note_role(Dir d, bool response);
-    Dir client() const { return client_; }
-    ConnId event_id() const;
     std::string next_fuid();
     std::string dialect() const { return dialect_; }
 
@@ -191,30 +271,21 @@ private:
     EventSink& sink_;
     const SmbConfig& cfg_;
     SmbDirectory* dir_;
+    SmbTotals* totals_;
     ServerKey server_key_;
     SmbFramer framer_[2];
     bool confirmed_ = false;
-    Dir client_ = Dir::orig;
-    bool role_known_ = false;
     std::string dialect_;
     std::uint64_t seq_ = 0;
     std::uint64_t fuid_counter_ = 0;
     std::uint64_t uid_hash_ = 0;
 
-    std::vector<SessionState> sessions_;
-    std::vector<TreeState> trees_;
-    std::unordered_map<FileKey, std::shared_ptr<FileState>, FileKeyHash> files_;
-    std::vector<Pending> pending_;
-    std::vector<std::uint64_t> pending_keys_;  // parallel to pending_; kFree when unused
-    std::size_t pending_live_ = 0;
+    OrderedTable<std::uint64_t, SessionState, U64Hash> sessions_;
+    OrderedTable<TreeKey, TreeState, TreeKeyHash> trees_;
+    OrderedTable<FileKey, std::shared_ptr<FileState>, FileKeyHash> files_;
+    PendingTable<Pending> pending_;
 
-    // Compound chain of the request direction (MS-SMB2 3.2.4.1.4).
-    struct Chain {
-        std::uint64_t session_id = 0;
-        std::uint32_t tree_id = 0;
-        bool has_file = false;
-        FileKey file;
-    } chain_;
+    Chain chain_;  // of the request direction
 
     // The data stream in progress per direction.
     struct Stream {

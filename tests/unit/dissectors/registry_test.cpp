@@ -165,5 +165,34 @@ TEST(Registry, PortsFeedServerPortList) {
     EXPECT_EQ(reg.server_ports(), std::vector<std::uint16_t>{7777});
 }
 
+// A factory that reports two counters of its own.
+struct CountingFactory : ToyFactory {
+    std::string_view name() const override { return "cnt"; }
+    void for_each_counter(const CounterFn& fn) const override {
+        fn("alpha", 7);
+        fn("beta", 9);
+    }
+};
+
+TEST(Registry, CountersByNameInAFixedOrder) {
+    NullSink sink;
+    DissectorRegistry reg(sink);
+    reg.add(std::make_unique<ToyFactory>());
+    reg.add(std::make_unique<CountingFactory>());
+    ConnId id;
+    auto a = reg.create(id);
+    auto b = reg.create(id);
+    a->on_data(Dir::orig, B("TOY12345"), 0);                                  // claimed by toy
+    b->on_data(Dir::orig, B("GET / HTTP/1.1\r\n"), 0);
+    b->on_data(Dir::resp, B("HTTP/1.1 200 OK\r\n"), 0);                       // declined
+    std::vector<std::pair<std::string, std::uint64_t>> got;
+    reg.for_each_counter([&](std::string_view n, std::uint64_t v) { got.emplace_back(std::string(n), v); });
+    const std::vector<std::pair<std::string, std::uint64_t>> want = {
+        {"registry.flows", 2},      {"registry.declined", 1}, {"registry.claimed.toy", 1},
+        {"registry.claimed.cnt", 0}, {"cnt.alpha", 7},         {"cnt.beta", 9},
+    };
+    EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace sw

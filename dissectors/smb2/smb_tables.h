@@ -1,0 +1,236 @@
+// The bounded tables of one SMB connection. Each owns its cap, its eviction
+// (the oldest entry, found in O(1): entries are kept in age order) and its
+// eviction counter; what an eviction means (log the handle, end the
+// session) is the caller's, passed in as a callback.
+//
+// - OrderedTable: a keyed hash map plus an age list, for sessions, trees and
+//   open files (inserted on SESSION_SETUP / TREE_CONNECT / CREATE, never on
+//   the WRITE/READ path). Iteration is in age order, never in hash order, so
+//   rows emitted while iterating do not depend on the hash key.
+// - PendingTable: requests awaiting their response, keyed by MessageId (SMB1:
+//   command + PID + MID). Slots are reused and the index is open addressing,
+//   so a WRITE or READ at steady state allocates nothing.
+#pragma once
+
+#include <cstdint>
+#include <iterator>
+#include <list>
+#include <unordered_map>
+#include <vector>
+
+#include "capture/keyed_hash.h"
+
+namespace sw::smb {
+
+struct U64Hash {
+    KeyedHash hash;
+    std::size_t operator()(std::uint64_t k) const { return static_cast<std::size_t>(hash(k)); }
+};
+
+template <typename K, typename V, typename Hash>
+class OrderedTable {
+public:
+    OrderedTable(std::size_t cap, Hash h) : cap_(cap), map_(0, std::move(h)) {}
+
+    V* find(const K& k) {
+        auto it = map_.find(k);
+        return it == map_.end() ? nullptr : &it->second.value;
+    }
+    // At the cap, first evicts the oldest entry: `evict(key)` must erase it.
+    template <typename Evict>
+    void make_room(Evict&& evict) {
+        if (map_.size() < cap_ || order_.empty()) return;
+        ++evictions_;
+        const K victim = order_.front();
+        evict(victim);
+        if (map_.size() >= cap_) erase(victim);  // the callback left it: drop it anyway
+    }
+    // A new entry, the youngest (an entry of the same key is replaced).
+    V& insert(const K& k, V v) {
+        erase(k);
+        order_.push_back(k);
+        auto [it, ok] = map_.try_emplace(k, Node{std::move(v), std::prev(order_.end())});
+        return it->second.value;
+    }
+    // Makes an entry the youngest.
+    void touch(const K& k) {
+        if (auto it = map_.find(k); it != map_.end()) order_.splice(order_.end(), order_, it->second.pos);
+    }
+    bool erase(const K& k) {
+        auto it = map_.find(k);
+        if (it == map_.end()) return false;
+        order_.erase(it->second.pos);
+        map_.erase(it);
+        return true;
+    }
+    // Renames an entry, keeping its age. `to` must not be in the table.
+    void rekey(const K& from, const K& to) {
+        auto nh = map_.extract(from);
+        if (nh.empty()) return;
+        *nh.mapped().pos = to;
+        nh.key() = to;
+        map_.insert(std::move(nh));
+    }
+    // Oldest first. `fn(key, value)`; it must not change the table.
+    template <typename Fn>
+    void for_each(Fn&& fn) {
+        for (const K& k : order_) fn(k, map_.find(k)->second.value);
+    }
+    // The keys, oldest first, whose value satisfies `pred` (a copy: the caller
+    // may then change the table).
+    template <typename Pred>
+    std::vector<K> keys_if(Pred&& pred) {
+        std::vector<K> out;
+        for (const K& k : order_)
+            if (pred(map_.find(k)->second.value)) out.push_back(k);
+        return out;
+    }
+    void clear() {
+        map_.clear();
+        order_.clear();
+    }
+    std::size_t size() const { return map_.size(); }
+    std::size_t cap() const { return cap_; }
+    std::uint64_t evictions() const { return evictions_; }
+
+private:
+    struct Node {
+        V value;
+        typename std::list<K>::iterator pos;
+    };
+    std::size_t cap_;
+    std::uint64_t evictions_ = 0;
+    std::unordered_map<K, Node, Hash> map_;
+    std::list<K> order_;  // oldest first
+};
+
+// Pending requests; `P` needs a `std::uint64_t key` member.
+template <typename P>
+class PendingTable {
+public:
+    PendingTable(std::size_t cap, const KeyedHash& h) : cap_(cap), hash_(h) {}
+
+    P* find(std::uint64_t key) {
+        const std::uint32_t s = lookup(key);
+        return s == kNone ? nullptr : &slots_[s].value;
+    }
+    // The entry for `key`, the youngest: the same key again (a retransmission
+    // or reuse) reuses its entry; at the cap the oldest is evicted first
+    // (`evict(P&)` is told). The caller resets the returned entry.
+    template <typename Evict>
+    P& add(std::uint64_t key, Evict&& evict) {
+        std::uint32_t s = lookup(key);
+        if (s != kNone) {
+            unlink(s);
+        } else {
+            if (live_ >= cap_ && head_ != kNone) {
+                ++evictions_;
+                s = head_;
+                evict(slots_[s].value);
+                unindex(slots_[s].value.key);
+                unlink(s);
+                --live_;
+            } else if (free_ != kNone) {
+                s = free_;
+                free_ = slots_[s].next;
+            } else {
+                s = static_cast<std::uint32_t>(slots_.size());
+                slots_.emplace_back();
+            }
+            slots_[s].value.key = key;
+            index(key, s);
+            ++live_;
+        }
+        link_back(s);
+        return slots_[s].value;
+    }
+    void drop(P& p) {
+        const std::uint32_t s = lookup(p.key);
+        if (s == kNone || &slots_[s].value != &p) return;
+        unindex(p.key);
+        unlink(s);
+        slots_[s].next = free_;
+        free_ = s;
+        --live_;
+    }
+    // Oldest first; `fn(P&)` must not add or drop.
+    template <typename Fn>
+    void for_each(Fn&& fn) {
+        for (std::uint32_t s = head_; s != kNone; s = slots_[s].next) fn(slots_[s].value);
+    }
+    std::size_t size() const { return live_; }
+    std::size_t cap() const { return cap_; }
+    std::uint64_t evictions() const { return evictions_; }
+
+private:
+    static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+    struct Slot {
+        P value;
+        std::uint32_t prev = kNone, next = kNone;  // age list; `next` links the free list too
+    };
+
+    std::size_t bucket(std::uint64_t key) const { return static_cast<std::size_t>(hash_(key)) & (index_.size() - 1); }
+    std::uint32_t lookup(std::uint64_t key) const {
+        if (index_.empty()) return kNone;
+        for (std::size_t i = bucket(key);; i = (i + 1) & (index_.size() - 1)) {
+            const std::uint32_t s = index_[i];
+            if (s == kNone) return kNone;
+            if (slots_[s].value.key == key) return s;
+        }
+    }
+    void index(std::uint64_t key, std::uint32_t s) {
+        if ((live_ + 1) * 2 > index_.size()) grow();
+        std::size_t i = bucket(key);
+        while (index_[i] != kNone) i = (i + 1) & (index_.size() - 1);
+        index_[i] = s;
+    }
+    // Linear probing with backward-shift deletion: no tombstones.
+    void unindex(std::uint64_t key) {
+        const std::size_t mask = index_.size() - 1;
+        std::size_t i = bucket(key);
+        while (slots_[index_[i]].value.key != key) i = (i + 1) & mask;
+        for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+            const std::uint32_t s = index_[j];
+            if (s == kNone) break;
+            const std::size_t home = bucket(slots_[s].value.key);
+            // Move s back into the hole unless its home lies in (i, j].
+            if (((j - home) & mask) >= ((j - i) & mask)) {
+                index_[i] = s;
+                i = j;
+            }
+        }
+        index_[i] = kNone;
+    }
+    void grow() {
+        std::vector<std::uint32_t> old = std::move(index_);
+        index_.assign(old.empty() ? 16 : old.size() * 2, kNone);
+        for (std::uint32_t s : old) {
+            if (s == kNone) continue;
+            std::size_t i = bucket(slots_[s].value.key);
+            while (index_[i] != kNone) i = (i + 1) & (index_.size() - 1);
+            index_[i] = s;
+        }
+    }
+    void unlink(std::uint32_t s) {
+        Slot& x = slots_[s];
+        (x.prev == kNone ? head_ : slots_[x.prev].next) = x.next;
+        (x.next == kNone ? tail_ : slots_[x.next].prev) = x.prev;
+        x.prev = x.next = kNone;
+    }
+    void link_back(std::uint32_t s) {
+        slots_[s].prev = tail_;
+        slots_[s].next = kNone;
+        (tail_ == kNone ? head_ : slots_[tail_].next) = s;
+        tail_ = s;
+    }
+
+    std::size_t cap_;
+    KeyedHash hash_;
+    std::vector<Slot> slots_;
+    std::vector<std::uint32_t> index_;  // slot numbers, kNone = empty; size a power of two
+    std::uint32_t head_ = kNone, tail_ = kNone, free_ = kNone;
+    std::size_t live_ = 0;
+    std::uint64_t evictions_ = 0;
+};
+
+}  // namespace sw::smb
