@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "app/pipeline.h"
+#include "app/report_command.h"
 #include "config/config.h"
 
 using namespace sw;
@@ -114,6 +116,8 @@ int main(int argc, char** argv) {
     logger->set_pattern("%n: %^%l%$: %v");
     spdlog::set_default_logger(logger);
 
+    if (argc > 1 && std::string_view(argv[1]) == "report") return report_command(argc - 1, argv + 1);
+
     ParseOutcome parsed;
     try {
         parsed = parse_config(argc, argv);
@@ -153,6 +157,7 @@ int main(int argc, char** argv) {
         for (const auto& pr : src.problems())
             spdlog::warn("{}: {} (after {} packets of this file; everything before it was processed and logged)",
                          pr.name, pr.what, pr.packets_before);
+        if (!cfg.report_file.empty() && rs.packets && write_run_report(logs.dir(), cfg.report_file) != 0) return 4;
         if (!src.problems().empty()) return rs.packets ? 3 : 2;
         if (rs.packets == 0) {
             spdlog::error("no packets in {}: nothing to analyse", src.describe());
