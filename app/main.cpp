@@ -157,7 +157,9 @@ int main(int argc, char** argv) {
         for (const auto& pr : src.problems())
             spdlog::warn("{}: {} (after {} packets of this file; everything before it was processed and logged)",
                          pr.name, pr.what, pr.packets_before);
-        if (!cfg.report_file.empty() && rs.packets && write_run_report(logs.dir(), cfg.report_file) != 0) return 4;
+        if (!cfg.report_file.empty() && rs.packets &&
+            write_run_report(logs.dir(), cfg.report_file, spdlog::get_level() <= spdlog::level::info) != 0)
+            return 4;
         if (!src.problems().empty()) return rs.packets ? 3 : 2;
         if (rs.packets == 0) {
             spdlog::error("no packets in {}: nothing to analyse", src.describe());

@@ -52,13 +52,13 @@ int report_command(int argc, char** argv) {
     return 0;
 }
 
-int write_run_report(const std::string& log_dir, const std::string& out_file) {
+int write_run_report(const std::string& log_dir, const std::string& out_file, bool verbose) {
     report::ReportResult r = report::write_report({log_dir}, out_file);
     if (!r.ok) {
         std::fprintf(stderr, "stagewatch: --report: %s\n", r.error.c_str());
         return 4;
     }
-    std::fprintf(stderr, "  report: %s (%zu finding%s)\n", out_file.c_str(), r.findings, r.findings == 1 ? "" : "s");
+    if (verbose) std::fprintf(stderr, "  report: %s (%zu finding%s)\n", out_file.c_str(), r.findings, r.findings == 1 ? "" : "s");
     return 0;
 }
 

@@ -11,7 +11,8 @@ namespace sw {
 int report_command(int argc, char** argv);
 
 // The page for the logs a run just wrote into `log_dir`. Returns the exit
-// status as above (0 or 4) and says what happened on stderr.
-int write_run_report(const std::string& log_dir, const std::string& out_file);
+// status as above (0 or 4); says where the page went on stderr when `verbose`,
+// and why it failed always.
+int write_run_report(const std::string& log_dir, const std::string& out_file, bool verbose);
 
 }  // namespace sw

@@ -78,7 +78,7 @@ std::string convergence_svg(const Finding& f, const ModelLimits& lim) {
         std::string lbl = fmt_bytes(p.bytes);
         if (p.archives) lbl += " \u25A0 " + std::to_string(p.archives) + " archive" + (p.archives > 1 ? "s" : "");
         if (p.encrypted) lbl += p.ssh ? " \u2022 ssh (encrypted)" : " \u2022 encrypted";
-        text(o, sx + 14, y - 5, lbl, "elbl");
+        text(o, sx + 14, y - w / 2 - 3, lbl, "elbl");  // above the edge, clear of its width
         o += "</g>";
         o += "<g class=\"source\" data-host=\"" + html_escape(p.host) + "\">";
         if (p.archives) o += "<rect x=\"" + n1(sx - 6) + "\" y=\"" + n1(y - 6) + "\" width=\"12\" height=\"12\" fill=\"#222\"/>";
