@@ -22,10 +22,10 @@
 namespace sw::report {
 
 struct ModelLimits {
-    std::size_t detailed_findings = 200;   // findings drawn in full; the rest are listed
+    std::size_t detailed_findings = 100;   // findings drawn in full; the rest are listed
     std::size_t listed_findings = 10000;   // rows of the finding list
-    std::size_t files_per_finding = 200;   // file rows kept per finding
-    std::size_t marks_per_finding = 2000;  // timeline marks per finding
+    std::size_t files_per_finding = 50;    // file rows kept per finding
+    std::size_t marks_per_finding = 500;   // timeline marks per finding
     std::size_t lanes = 40;                // sources drawn per picture
     std::size_t outbound_per_finding = 100;
     std::size_t hosts = 50;                // host sections (finding hosts first, then by bytes)

@@ -43,7 +43,7 @@ PY
 [[ -s $work/report.html ]] || fail "no report written"
 "$browser" --no-sandbox --disable-gpu --user-data-dir="$work/profile" --dump-dom "file://$work/report.html" \
     >"$work/dom.html" 2>/dev/null || fail "the browser could not load the page"
-"$browser" --no-sandbox --disable-gpu --user-data-dir="$work/profile" --hide-scrollbars --window-size=1000,1250 \
+"$browser" --no-sandbox --disable-gpu --user-data-dir="$work/profile" --hide-scrollbars --window-size=1000,1450 \
     --screenshot="$work/shot.png" "file://$work/report.html" >/dev/null 2>&1 || fail "the browser could not take a screenshot"
 [[ $(head -c 8 "$work/shot.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "the screenshot is not a PNG"
 
