@@ -191,21 +191,27 @@ Model build_model(const std::vector<std::string>& dirs, const ModelLimits& lim) 
 
     // 2. Notices: attached to the finding about the same host, or a finding of their own.
     std::map<std::pair<std::string, std::string>, Finding> orphans;  // (host, detection type)
+    std::unordered_map<std::string, std::vector<std::size_t>> staged_by_host;
+    for (std::size_t i = 0; i < m.findings.size(); ++i) staged_by_host[m.findings[i].host].push_back(i);
     reader.read_log(dirs, "notice", [&](const LogRow& r) {
         count_row("notice");
         NoticeRef n = notice_from(r);
         span.add(n.ts);
-        bool attached = false;
-        for (auto& f : m.findings) {
-            bool about = (f.role == "collector") ? (n.src == f.host || n.dst == f.host) : (n.dst == f.host);
-            if (!about && n.src == f.host && n.dst.empty()) about = true;
-            if (about && n.ts >= f.window_start - lim.slack_seconds && n.ts <= f.ts + lim.slack_seconds) {
-                f.notices.push_back(n);
-                attached = true;
-                break;
+        // A target's notices name it as dst; a collector's as src or dst; a source-only notice as src.
+        auto attach = [&](const std::string& host) {
+            auto it = staged_by_host.find(host);
+            if (host.empty() || it == staged_by_host.end()) return false;
+            for (std::size_t i : it->second) {
+                Finding& f = m.findings[i];
+                bool about = f.role == "collector" || n.dst == f.host || n.dst.empty();
+                if (about && n.ts >= f.window_start - lim.slack_seconds && n.ts <= f.ts + lim.slack_seconds) {
+                    f.notices.push_back(n);
+                    return true;
+                }
             }
-        }
-        if (attached) return;
+            return false;
+        };
+        if (attach(n.dst) || (n.src != n.dst && attach(n.src))) return;
         std::string host = n.dst.empty() ? n.src : n.dst;
         auto key = std::make_pair(host, n.detection_type.empty() ? n.note : n.detection_type);
         Finding& f = orphans[key];
