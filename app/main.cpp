@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "app/pipeline.h"
-#include "app/report_command.h"
 #include "config/config.h"
+#include "app/report_command.h"
 
 using namespace sw;
 
