@@ -10,10 +10,12 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "app/pipeline.h"
 #include "capture/util.h"
 #include "config/config.h"
+#include "app/report_command.h"
 
 using namespace sw;
 
@@ -106,6 +108,8 @@ int main(int argc, char** argv) {
     logger->set_pattern("%n: %^%l%$: %v");
     spdlog::set_default_logger(logger);
 
+    if (argc > 1 && std::string_view(argv[1]) == "report") return report_command(argc - 1, argv + 1);
+
     ParseOutcome parsed;
     try {
         parsed = parse_config(argc, argv);
@@ -145,6 +149,9 @@ int main(int argc, char** argv) {
         for (const auto& pr : src.problems())
             spdlog::warn("{}: {} (after {} packets of this file; everything before it was processed and logged)",
                          pr.name, pr.what, pr.packets_before);
+        if (!cfg.report_file.empty() && rs.packets &&
+            write_run_report(logs.dir(), cfg.report_file, spdlog::get_level() <= spdlog::level::info) != 0)
+            return 4;
         if (!src.problems().empty()) return rs.packets ? 3 : 2;
         if (rs.packets == 0) {
             spdlog::error("no packets in {}: nothing to analyse", src.describe());

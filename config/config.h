@@ -23,6 +23,7 @@ struct Config {
     bool seeded = false;
     std::uint64_t seed = 0;
     KeyedHash hash;  // key of every attacker-keyed table: secret, or derived from --seed
+    std::string report_file;  // --report: HTML report of the logs written, at the end of the run
 
     DecoderConfig decoder;
     FlowConfig flow;

@@ -8,6 +8,7 @@ std::vector<const OptionGroup*> all_option_groups() {
         &ssh_option_group(),
         &analytics_option_group(),
         &smb_option_group(),
+        &report_option_group(),
     };
 }
 

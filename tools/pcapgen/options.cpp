@@ -1,5 +1,6 @@
 #include "tools/pcapgen/options.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <iostream>
@@ -89,6 +90,7 @@ int parse_options(int argc, char** argv, Options& o, std::string& err) {
         ("read-fraction", po::value(&o.read_fraction)->default_value(o.read_fraction), "share of SMB file opens that read a file back instead of writing one (0..1)")
         ("smb21-fraction", po::value(&o.smb21_fraction)->default_value(o.smb21_fraction), "share of SMB sessions that negotiate dialect 2.1 instead of 3.1.1 (0..1)")
         ("start-time", po::value(&o.start_time)->default_value(o.start_time), "Unix time (seconds) of the first packet")
+        ("name-prefix", po::value(&o.name_prefix), "text put in front of every SMB file name, e.g. markup to test that readers escape names (ASCII, at most 64 characters)")
         ("quiet,q", po::bool_switch(&o.quiet), "do not print the summary to stderr");
     // clang-format on
     po::variables_map vm;
@@ -156,6 +158,11 @@ int parse_options(int argc, char** argv, Options& o, std::string& err) {
         return 1;
     if (o.smb_fraction + o.ssh_fraction > 1.0 + 1e-9) {
         err = "--smb-fraction plus --ssh-fraction must not exceed 1";
+        return 1;
+    }
+    if (o.name_prefix.size() > 64 ||
+        std::any_of(o.name_prefix.begin(), o.name_prefix.end(), [](char c) { return c < 0x20 || c > 0x7e; })) {
+        err = "--name-prefix: expected at most 64 printable ASCII characters";
         return 1;
     }
     if (o.start_time > 4000000000ULL) {

@@ -32,6 +32,7 @@ struct Options {
     double read_fraction = 0.1;    // share of SMB file opens that read instead of write
     double smb21_fraction = 0.25;  // share of SMB sessions negotiating 2.1 instead of 3.1.1
     std::uint64_t start_time = 1709629200;  // Unix seconds of the first packet
+    std::string name_prefix;  // put in front of every SMB file name (hostile-name tests); empty: names unchanged
     bool quiet = false;
 };
 

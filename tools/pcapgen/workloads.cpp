@@ -258,7 +258,7 @@ Task Sim::smb_session(Actor& a, std::uint32_t server) {
         const std::string base = a.rng.pick(kBases);
         char num[24];
         std::snprintf(num, sizeof num, "_%05llu", static_cast<unsigned long long>(++file_counter_));
-        const std::string name = std::string(a.rng.pick(kDirs)) + base + num + ext;
+        const std::string name = opt_.name_prefix + a.rng.pick(kDirs) + base + num + ext;
 
         const std::uint32_t fi = static_cast<std::uint32_t>(truth_.smb_files.size());
         {
