@@ -12,6 +12,7 @@ std::vector<std::uint16_t> default_server_ports() {
 
 Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     : cfg_(cfg),
+      logs_(logs),
       findings_(logs),
       analytics_(cfg.analytics, findings_),
       output_(logs),
@@ -32,33 +33,68 @@ Pipeline::~Pipeline() = default;
 void Pipeline::on_conn(const ConnRecord& rec) { bus_.on_event(Event{rec}); }
 void Pipeline::on_weird(const WeirdRecord& w) { bus_.on_event(Event{w}); }
 
-RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketSource&)>& progress) {
+void Pipeline::tick(Timestamp now) {
+    if (now <= last_ts_) return;
+    last_ts_ = now;
+    engine_->advance(now);
+    if (now >= next_frag_expiry_) {
+        decoder_.expire(now);
+        next_frag_expiry_ = now + kSecond;
+    }
+    if (now >= next_analytics_tick_) {
+        analytics_.advance(now);
+        next_analytics_tick_ = now + kSecond;
+    }
+}
+
+RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketSource&)>& progress,
+                       RunControl* ctl) {
     RunStats rs;
     auto t0 = std::chrono::steady_clock::now();
     RawPacket raw;
     DecodedPacket pkt;
-    Timestamp next_frag_expiry = 0;
-    Timestamp next_analytics_tick = 0;
-    while (src.next(raw) == ReadResult::packet) {
+    for (;;) {
+        if (ctl) {
+            if (ctl->stop.load(std::memory_order_relaxed) > 0) {
+                rs.stopped = true;
+                break;
+            }
+            if (ctl->reopen.load(std::memory_order_relaxed) && ctl->reopen.exchange(false))
+                logs_.reopen_all();
+        }
+        const ReadResult r = src.next(raw);
+        if (r == ReadResult::end) break;
+        if (r == ReadResult::idle) {
+            // Idle link: time follows the wall clock, one second behind it so
+            // that packets still in the kernel's current block are not older
+            // than the time already reached.
+            tick(raw.ts - kSecond);
+            logs_.flush_all();
+            continue;
+        }
         ++rs.packets;
         rs.captured_bytes += raw.data.size();
         rs.wire_bytes += raw.wirelen;
+        if (raw.ts > last_ts_) last_ts_ = raw.ts;
         DecodeStatus s = decoder_.decode(raw.linktype, raw.ts, raw.data, raw.wirelen, pkt);
         if (s == DecodeStatus::ok) engine_->process(pkt);
         else engine_->advance(raw.ts);
-        if (raw.ts >= next_frag_expiry) {
+        if (raw.ts >= next_frag_expiry_) {
             decoder_.expire(raw.ts);
-            next_frag_expiry = raw.ts + kSecond;
+            next_frag_expiry_ = raw.ts + kSecond;
         }
         // Analytics runs on packet time only: one tick per second of it.
-        if (raw.ts >= next_analytics_tick) {
+        if (raw.ts >= next_analytics_tick_) {
             analytics_.advance(raw.ts);
-            next_analytics_tick = raw.ts + kSecond;
+            next_analytics_tick_ = raw.ts + kSecond;
         }
         if (progress && (rs.packets & 0x3fff) == 0) progress(src);
     }
-    engine_->finish();
-    analytics_.finish();
+    // A second stop request means "now": skip finishing flows, only close.
+    if (!ctl || ctl->stop.load() < 2) {
+        engine_->finish();
+        analytics_.finish();
+    }
     rs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rs;
 }

@@ -1,6 +1,6 @@
-// Packet sources. Everything that produces packets (pcap/pcapng files now,
-// live interfaces later) sits behind PacketSource, so the pipeline does not
-// care where packets come from.
+// Packet sources. Everything that produces packets (pcap/pcapng files, live
+// interfaces: capture/live_source.h) sits behind PacketSource, so the pipeline
+// does not care where packets come from.
 #pragma once
 
 #include <pcap/pcap.h>
@@ -21,7 +21,10 @@ struct RawPacket {
     int linktype = 0;
 };
 
-enum class ReadResult { packet, end };
+// `idle`: a live source had no packet within its timeout; `out.ts` then holds
+// the wall-clock time so the pipeline can move time on (flows time out, windows
+// close). A file source never returns idle.
+enum class ReadResult { packet, end, idle };
 
 struct SourceProblem {
     std::string name;   // file

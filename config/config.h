@@ -8,6 +8,7 @@
 #include "analytics/analytics_config.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
+#include "capture/live_source.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
 #include "output/zeek_writer.h"
@@ -16,6 +17,8 @@ namespace sw {
 
 struct Config {
     std::vector<std::string> read_files;
+    LiveConfig live;          // live.interfaces empty: reading files
+    std::string user;         // --user: drop to this user after opening inputs and logs
     std::string output_dir = ".";
     LogFormat format = LogFormat::tsv;
     std::string log_level = "info";

@@ -33,6 +33,14 @@ void LogSet::close_all() {
     for (auto& [_, w] : writers_) w->close();
 }
 
+void LogSet::reopen_all() {
+    for (auto& [_, w] : writers_) w->reopen();
+}
+
+void LogSet::flush_all() {
+    for (auto& [_, w] : writers_) w->flush();
+}
+
 std::map<std::string, std::uint64_t> LogSet::row_counts() const {
     std::map<std::string, std::uint64_t> out;
     for (const auto& [p, w] : writers_) out[p] = w->rows();

@@ -19,6 +19,10 @@ public:
 
     void write(const Schema& schema, const Row& row);
     void close_all();
+    // Every open log: #close, then a fresh file at the same path (SIGHUP).
+    void reopen_all();
+    // Writes every buffered row out now.
+    void flush_all();
 
     const std::string& dir() const { return dir_; }
     LogFormat format() const { return fmt_; }
