@@ -34,22 +34,15 @@ done
 [[ $(id -u) = 0 ]] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
 command -v tcpreplay >/dev/null || { echo "SKIP: tcpreplay not installed (apt-get install tcpreplay)"; exit 77; }
 
-tag=$$
-ns_tx=swlive-tx-$tag
-ns_sn=swlive-sn-$tag
-if_tx=swtx$tag
-if_sn=swsn$tag
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/veth_lib.sh"
 work=$(mktemp -d /tmp/swlive.XXXXXX)
 chmod 755 "$work"
 sensor_pid=""
 
 cleanup() {
-    if [[ -n $sensor_pid ]] && kill -0 "$sensor_pid" 2>/dev/null; then
-        kill -KILL "$sensor_pid" 2>/dev/null || true
-        wait "$sensor_pid" 2>/dev/null || true
-    fi
-    ip netns del "$ns_tx" 2>/dev/null || true
-    ip netns del "$ns_sn" 2>/dev/null || true
+    kill_sensor
+    veth_cleanup
     if [[ -n $keep ]]; then
         rm -rf "$keep"; mkdir -p "$(dirname "$keep")"; mv "$work" "$keep"
     else
@@ -60,37 +53,13 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; [[ -f $work/live.err ]] && sed 's/^/  sensor: /' "$work/live.err"; exit 1; }
 
-# Waits up to $1 seconds for the command in $2... to succeed.
-wait_for() {
-    local limit=$1; shift
-    local end=$((SECONDS + limit))
-    until "$@"; do
-        ((SECONDS < end)) || return 1
-        sleep 0.1
-    done
-}
-
-ip netns add "$ns_tx" || { echo "SKIP: cannot create network namespaces"; exit 77; }
-ip netns add "$ns_sn"
-for ns in "$ns_tx" "$ns_sn"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add "$if_tx" netns "$ns_tx" type veth peer name "$if_sn" netns "$ns_sn"
-for pair in "$ns_tx $if_tx" "$ns_sn $if_sn"; do
-    set -- $pair
-    ip -n "$1" link set "$2" mtu 9000 up
-    # No offloads: the sensor must see the frames as they were sent.
-    ip netns exec "$1" ethtool -K "$2" gro off gso off tso off >/dev/null 2>&1 || true
-done
-[[ -z $(ip -n "$ns_sn" -o addr show dev "$if_sn") ]] || fail "the sensor end has an address"
+veth_setup $$
 
 mkdir -p "$work/live"
 [[ -n $user ]] && chown "$user" "$work/live"
-args=(-i "$if_sn" -o "$work/live" --seed 1 --progress never)
+args=(-o "$work/live" --seed 1 --progress never)
 [[ -n $user ]] && args+=(--user "$user")
-ip netns exec "$ns_sn" "$bin" "${args[@]}" 2>"$work/live.err" &
-sensor_pid=$!
-wait_for 10 grep -q "capturing on $if_sn" "$work/live.err" || fail "the sensor did not start capturing within 10 s"
+start_sensor "$work/live.err" "${args[@]}" || fail "the sensor did not start capturing within 10 s"
 
 if [[ -n $user ]]; then
     want_uid=$(id -u "$user")
@@ -112,24 +81,13 @@ fi
 
 rate=(--topspeed)
 [[ -n $mbps ]] && rate=(--mbps="$mbps")
-timeout 300 ip netns exec "$ns_tx" tcpreplay -i "$if_tx" "${rate[@]}" --loop="$loop" "$pcap" >"$work/replay.out" 2>&1 ||
-    { cat "$work/replay.out"; fail "tcpreplay failed"; }
-sent=$(sed -n 's/.*Successful packets: *\([0-9]*\).*/\1/p' "$work/replay.out")
-rate_line=$(grep -m1 'Rated:' "$work/replay.out" | sed 's/^[[:space:]]*//')
+replay "$pcap" "${rate[@]}" --loop="$loop"
 [[ -n $sent ]] || { cat "$work/replay.out"; fail "cannot read tcpreplay's packet count"; }
 
 # Let the kernel hand over its last block (the capture timeout is 100 ms).
 sleep 1
-kill -TERM "$sensor_pid"
-rc=0
-timeout_at=$((SECONDS + 60))
-while kill -0 "$sensor_pid" 2>/dev/null; do
-    ((SECONDS < timeout_at)) || fail "the sensor did not exit within 60 s of SIGTERM"
-    sleep 0.1
-done
-wait "$sensor_pid" || rc=$?
-sensor_pid=""
-[[ $rc == 0 ]] || fail "the sensor exited with $rc after SIGTERM"
+stop_sensor 60 TERM || fail "the sensor did not exit within 60 s of SIGTERM"
+[[ $sensor_rc == 0 ]] || fail "the sensor exited with $sensor_rc after SIGTERM"
 
 got=$(sed -n 's/.*captured on [^,]*, \([0-9]*\) packets.*/\1/p' "$work/live.err")
 drops=$(sed -n 's/.*kernel drops \([0-9]*\).*/\1/p' "$work/live.err")
