@@ -29,6 +29,10 @@ for want in "-rwxr-xr-x ./usr/bin/stagewatch" \
     grep -qxF -- "$want" "$work/contents" || fail "package lacks '$want'"
 done
 
+exec_bin=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/stagewatch@.service |
+           sed -n 's/^ExecStart=\([^ ]*\).*/\1/p')
+grep -qx -- "-rwxr-xr-x .$exec_bin" "$work/contents" || fail "the unit starts $exec_bin, which the package lacks"
+
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 for lib in libc6 libpcap0.8 libboost-program-options; do

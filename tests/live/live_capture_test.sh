@@ -12,7 +12,8 @@
 #   --user NAME   run the sensor with --user NAME and check the process runs
 #                 as NAME while capturing (uid, gid and groups)
 #   --mbps RATE   replay at RATE Mbit/s instead of top speed
-#   --loop N      replay N times and check only drops and counts (rate search)
+#   --loop N      replay N times, new addresses each time, and check only
+#                 drops and counts (rate search: find_zero_drop_rate.sh)
 #   --keep DIR    keep the logs in DIR
 # exit 77 = skipped (not root, no tcpreplay, no network namespaces)
 set -euo pipefail
@@ -81,6 +82,8 @@ fi
 
 rate=(--topspeed)
 [[ -n $mbps ]] && rate=(--mbps="$mbps")
+# Looped, every pass gets new addresses (--unique-ip): new flows, not replays.
+((loop > 1)) && rate+=(--unique-ip)
 replay "$pcap" "${rate[@]}" --loop="$loop"
 [[ -n $sent ]] || { cat "$work/replay.out"; fail "cannot read tcpreplay's packet count"; }
 
