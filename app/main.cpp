@@ -73,6 +73,8 @@ void install_signal_handlers() {
     sigaction(SIGTERM, &sa, nullptr);
     sa.sa_handler = on_hup_signal;
     sigaction(SIGHUP, &sa, nullptr);
+    sa.sa_handler = SIG_IGN;  // --log.rotate-command children are reaped by the kernel
+    sigaction(SIGCHLD, &sa, nullptr);
 }
 
 void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, const LogSet& logs,

@@ -1,6 +1,13 @@
 #include "app/pipeline.h"
 
+#include <spawn.h>
+
+#include <cstring>
+#include <cstdio>
+
 #include "dissectors/all.h"
+
+extern char** environ;
 
 namespace sw {
 
@@ -33,9 +40,38 @@ Pipeline::~Pipeline() = default;
 void Pipeline::on_conn(const ConnRecord& rec) { bus_.on_event(Event{rec}); }
 void Pipeline::on_weird(const WeirdRecord& w) { bus_.on_event(Event{w}); }
 
+namespace {
+
+// Runs `/bin/sh -c 'CMD "$1"' sh FILE` without waiting for it (main() has
+// SIGCHLD ignored, so it is reaped by the kernel).
+void run_rotate_command(const std::string& cmd, const std::string& file) {
+    std::string script = cmd + " \"$1\"";
+    const char* argv[] = {"sh", "-c", script.c_str(), "sh", file.c_str(), nullptr};
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ);
+    if (rc != 0) std::fprintf(stderr, "stagewatch: --log.rotate-command: cannot start /bin/sh: %s\n", std::strerror(rc));
+}
+
+}  // namespace
+
+void Pipeline::rotate_if_due(Timestamp now) {
+    const Duration every = cfg_.rotate_interval;
+    if (period_open_ < 0) {
+        period_open_ = now;
+        next_rotation_ = (now / every + 1) * every;
+        return;
+    }
+    if (now < next_rotation_) return;
+    for (const std::string& file : logs_.rotate(period_open_ / kSecond))
+        if (!cfg_.rotate_command.empty()) run_rotate_command(cfg_.rotate_command, file);
+    period_open_ = now / every * every;
+    next_rotation_ = period_open_ + every;
+}
+
 void Pipeline::tick(Timestamp now) {
     if (now <= last_ts_) return;
     last_ts_ = now;
+    if (cfg_.rotate_interval) rotate_if_due(now);
     engine_->advance(now);
     if (now >= next_frag_expiry_) {
         decoder_.expire(now);
@@ -76,6 +112,7 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
         rs.captured_bytes += raw.data.size();
         rs.wire_bytes += raw.wirelen;
         if (raw.ts > last_ts_) last_ts_ = raw.ts;
+        if (cfg_.rotate_interval && raw.ts >= next_rotation_) rotate_if_due(raw.ts);
         DecodeStatus s = decoder_.decode(raw.linktype, raw.ts, raw.data, raw.wirelen, pkt);
         if (s == DecodeStatus::ok) engine_->process(pkt);
         else engine_->advance(raw.ts);

@@ -65,12 +65,17 @@ public:
 private:
     // Moves time to `now` without a packet (live capture, idle link).
     void tick(Timestamp now);
+    // Log rotation on packet time (the wall clock when live): at each
+    // multiple of the interval, every log is rotated and the command run.
+    void rotate_if_due(Timestamp now);
 
     const Config& cfg_;
     LogSet& logs_;
     Timestamp next_frag_expiry_ = 0;
     Timestamp next_analytics_tick_ = 0;
     Timestamp last_ts_ = 0;
+    Timestamp period_open_ = -1;    // open time of the current log files
+    Timestamp next_rotation_ = 0;
     EventBus bus_;
     FindingWriter findings_;
     StagingAnalytics analytics_;

@@ -19,6 +19,8 @@ struct Config {
     std::vector<std::string> read_files;
     LiveConfig live;          // live.interfaces empty: reading files
     std::string user;         // --user: drop to this user after opening inputs and logs
+    Duration rotate_interval = 0;  // 0: no rotation
+    std::string rotate_command;    // run after each rotation with the rotated file's path
     std::string output_dir = ".";
     LogFormat format = LogFormat::tsv;
     std::string log_level = "info";

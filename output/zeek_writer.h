@@ -45,6 +45,7 @@ public:
     static std::string header(const Schema& schema, std::int64_t open_time);
 
     std::uint64_t rows() const { return rows_; }
+    const std::string& file() const { return file_; }
 
 private:
     void flush_buffer();

@@ -126,11 +126,13 @@ TEST(SensorCli, SampleConfigListsEveryOptionAndWorksAsIs) {
     // Uncommenting every line with a default gives the defaults, so the same logs.
     std::string all_on;
     std::istringstream in(ini);
+    const std::regex setting(R"(# [a-z][a-z0-9.-]* = .+)");
+    int uncommented = 0;
     for (std::string line; std::getline(in, line);) {
-        if (line.rfind("# ", 0) == 0 && line.find(" = ") != std::string::npos && line.back() != '=')
-            line = line.substr(2);
+        if (std::regex_match(line, setting)) line = line.substr(2), ++uncommented;
         all_on += line + "\n";
     }
+    EXPECT_GT(uncommented, 30);
     all_on = std::regex_replace(all_on, std::regex("\noutput-dir = \\.\n"), "\n");
     std::ofstream(d.path() / "on.ini") << all_on;
     ASSERT_EQ(run_command(sw_cmd("--config " + (d.path() / "on.ini").string() + " -r " + demo() + " --seed 1 -o " +
