@@ -5,6 +5,7 @@
 #include <cstring>
 #include <cstdio>
 
+#include "capture/live_source.h"
 #include "dissectors/all.h"
 
 extern char** environ;
@@ -68,10 +69,37 @@ void Pipeline::rotate_if_due(Timestamp now) {
     next_rotation_ = period_open_ + every;
 }
 
+void Pipeline::write_stats(Timestamp now) {
+    StatsSample s;
+    s.ts = now;
+    s.packets = rs_->packets;
+    s.bytes = rs_->wire_bytes;
+    PacketSource::KernelCounters k;
+    if (src_->kernel_counters(k)) {
+        s.live = true;
+        s.kernel_received = k.received;
+        s.kernel_dropped = k.dropped;
+        s.if_dropped = k.if_dropped;
+        s.pkt_lag = last_packet_ts_ ? std::max<Duration>(0, wall_clock_now() - last_packet_ts_) : 0;
+    }
+    const auto& es = engine_->stats();
+    s.active_flows = engine_->live_flows();
+    s.reassem_tcp_bytes = engine_->pool().bytes_in_use();
+    s.flows_created = es.flows_created;
+    s.flows_evicted = es.flows_evicted;
+    s.gaps = es.reassembly.gaps;
+    s.notices = analytics_.stats().notices;
+    stats_->write(s);
+}
+
 void Pipeline::tick(Timestamp now) {
     if (now <= last_ts_) return;
     last_ts_ = now;
     if (cfg_.rotate_interval) rotate_if_due(now);
+    if (stats_ && now >= next_stats_) {
+        if (next_stats_) write_stats(now);
+        next_stats_ = (now / cfg_.stats_interval + 1) * cfg_.stats_interval;
+    }
     engine_->advance(now);
     if (now >= next_frag_expiry_) {
         decoder_.expire(now);
@@ -89,6 +117,9 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
     auto t0 = std::chrono::steady_clock::now();
     RawPacket raw;
     DecodedPacket pkt;
+    src_ = &src;
+    rs_ = &rs;
+    if (cfg_.stats_interval) stats_ = std::make_unique<StatsLog>(logs_, dynamic_cast<LiveSource*>(&src) ? src.describe() : "");
     for (;;) {
         if (ctl) {
             if (ctl->stop.load(std::memory_order_relaxed) > 0) {
@@ -112,7 +143,13 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
         rs.captured_bytes += raw.data.size();
         rs.wire_bytes += raw.wirelen;
         if (raw.ts > last_ts_) last_ts_ = raw.ts;
+        last_packet_ts_ = raw.ts;
         if (cfg_.rotate_interval && raw.ts >= next_rotation_) rotate_if_due(raw.ts);
+        if (stats_ && raw.ts >= next_stats_) {
+            // The first row comes one interval after the first packet.
+            if (next_stats_) write_stats(raw.ts);
+            next_stats_ = (raw.ts / cfg_.stats_interval + 1) * cfg_.stats_interval;
+        }
         DecodeStatus s = decoder_.decode(raw.linktype, raw.ts, raw.data, raw.wirelen, pkt);
         if (s == DecodeStatus::ok) engine_->process(pkt);
         else engine_->advance(raw.ts);
@@ -132,6 +169,8 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
         engine_->finish();
         analytics_.finish();
     }
+    // The last stats row, with the run's totals since the previous one.
+    if (stats_) write_stats(std::max(last_ts_, last_packet_ts_));
     rs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rs;
 }

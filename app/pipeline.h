@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "analytics/event_bus.h"
+#include "app/stats_log.h"
 #include "analytics/staging_analytics.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
@@ -68,14 +69,21 @@ private:
     // Log rotation on packet time (the wall clock when live): at each
     // multiple of the interval, every log is rotated and the command run.
     void rotate_if_due(Timestamp now);
+    // One stats.log row for the time `now` (see app/stats_log.h).
+    void write_stats(Timestamp now);
 
     const Config& cfg_;
     LogSet& logs_;
     Timestamp next_frag_expiry_ = 0;
     Timestamp next_analytics_tick_ = 0;
     Timestamp last_ts_ = 0;
+    Timestamp last_packet_ts_ = 0;
     Timestamp period_open_ = -1;    // open time of the current log files
     Timestamp next_rotation_ = 0;
+    std::unique_ptr<StatsLog> stats_;
+    Timestamp next_stats_ = 0;
+    const PacketSource* src_ = nullptr;  // during run(), for stats.log
+    const RunStats* rs_ = nullptr;
     EventBus bus_;
     FindingWriter findings_;
     StagingAnalytics analytics_;

@@ -150,6 +150,16 @@ std::vector<InterfaceStats> LiveSource::stats() const {
     return out;
 }
 
+bool LiveSource::kernel_counters(KernelCounters& out) const {
+    out = {};
+    for (const auto& st : stats()) {
+        out.received += st.received;
+        out.dropped += st.dropped;
+        out.if_dropped += st.if_dropped;
+    }
+    return true;
+}
+
 std::string LiveSource::describe() const {
     std::string s;
     for (const auto& h : handles_) {

@@ -48,6 +48,7 @@ public:
     std::uint64_t bytes_done() const override { return 0; }
     std::uint64_t bytes_total() const override { return 0; }
     std::string describe() const override;
+    bool kernel_counters(KernelCounters& out) const override;
 
     // Makes a blocked next() return soon (safe from another thread).
     void break_loop();

@@ -43,6 +43,12 @@ public:
     virtual std::uint64_t bytes_done() const = 0;
     virtual std::uint64_t bytes_total() const = 0;
     virtual std::string describe() const = 0;
+    // Kernel counters summed over the source's interfaces (pcap_stats), for
+    // stats.log; false for files. Read on a timer, never per packet.
+    struct KernelCounters {
+        std::uint64_t received = 0, dropped = 0, if_dropped = 0;
+    };
+    virtual bool kernel_counters(KernelCounters&) const { return false; }
 };
 
 // One or more capture files (pcap or pcapng, any link type libpcap knows),

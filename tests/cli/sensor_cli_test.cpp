@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -142,6 +143,63 @@ TEST(SensorCli, SampleConfigListsEveryOptionAndWorksAsIs) {
         << out;
     for (const char* log : {"conn.log", "smb_files.log", "notice.log", "staging.log"})
         EXPECT_EQ(rows_of(d.path() / "c" / log), rows_of(d.path() / "b" / log)) << log;
+}
+
+// Packets and wire bytes of a classic little-endian pcap, read record by record.
+std::pair<std::uint64_t, std::uint64_t> pcap_totals(const fs::path& p) {
+    std::string d = slurp(p);
+    auto u32 = [&](std::size_t at) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(d[at])) |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(d[at + 1])) << 8 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(d[at + 2])) << 16 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(d[at + 3])) << 24;
+    };
+    std::uint64_t n = 0, bytes = 0;
+    for (std::size_t at = 24; at + 16 <= d.size(); at += 16 + u32(at + 8)) ++n, bytes += u32(at + 12);
+    return {n, bytes};
+}
+
+TEST(SensorCli, StatsLogAddsUpToTheCapture) {
+    test::TempDir d;
+    std::string out;
+    const fs::path pcap = test::project_pcaps() / "ssh-ops.pcap";
+    // Off by default when reading files.
+    ASSERT_EQ(run_command(sw_cmd("-r " + pcap.string() + " -o " + (d.path() / "off").string()), &out), 0) << out;
+    EXPECT_FALSE(fs::exists(d.path() / "off" / "stats.log"));
+    ASSERT_EQ(run_command(sw_cmd("-r " + pcap.string() + " --stats.interval 1s -o " + (d.path() / "on").string()),
+                          &out),
+              0)
+        << out;
+    std::istringstream in(slurp(d.path() / "on" / "stats.log"));
+    std::vector<std::string> fields;
+    std::uint64_t rows = 0, pkts = 0, bytes = 0, created = 0;
+    std::string prev_ts;
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> v;
+        std::stringstream ls(line);
+        for (std::string x; std::getline(ls, x, '\t');) v.push_back(x);
+        if (v[0] == "#fields") fields.assign(v.begin() + 1, v.end());
+        if (line[0] == '#') continue;
+        auto col = [&](const char* name) {
+            auto it = std::find(fields.begin(), fields.end(), name);
+            EXPECT_NE(it, fields.end()) << name;
+            return v.at(static_cast<std::size_t>(it - fields.begin()));
+        };
+        ++rows;
+        pkts += std::stoull(col("pkts_proc"));
+        bytes += std::stoull(col("bytes_recv"));
+        created += std::stoull(col("flows_created"));
+        EXPECT_EQ(col("pkts_dropped"), "-");  // no kernel counters reading a file
+        EXPECT_EQ(col("interface"), "-");
+        EXPECT_GT(col("ts"), prev_ts);
+        prev_ts = col("ts");
+    }
+    auto [want_pkts, want_bytes] = pcap_totals(pcap);
+    EXPECT_EQ(want_pkts, 2176u);
+    EXPECT_EQ(pkts, want_pkts);
+    EXPECT_EQ(bytes, want_bytes);
+    EXPECT_EQ(created, 4u);  // four SSH connections (pcaps/README.md)
+    EXPECT_GE(rows, 2u);     // the capture spans several seconds, plus the last row
 }
 
 }  // namespace

@@ -107,6 +107,19 @@ for f in "$work"/live/*.log; do
 done
 echo "every log ends with #close: $(cd "$work/live" && ls *.log | xargs)"
 
+# stats.log (live default: a row every minute and one at the end): its rows
+# add up to the run's packets and to the kernel's drop counter.
+[[ -f $work/live/stats.log ]] || fail "no stats.log"
+read -r st_rows st_pkts st_drops st_link st_ifaces < <(awk -F'\t' '
+    /^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1; next }
+    /^#/ { next }
+    { n++; p += $col["pkts_proc"]; d += $col["kernel_drops"]; l += $col["pkts_link"]; ifs = $col["interface"] }
+    END { print n, p, d, l, ifs }' "$work/live/stats.log")
+echo "stats.log: $st_rows rows, pkts_proc $st_pkts, pkts_link $st_link, kernel_drops $st_drops, interface $st_ifaces"
+[[ $st_pkts == "$got" ]] || fail "stats.log counts $st_pkts packets, the run $got"
+[[ $st_drops == "$drops" ]] || fail "stats.log counts $st_drops kernel drops, the summary $drops"
+[[ $st_ifaces == "$if_sn" ]] || fail "stats.log names interface '$st_ifaces', not $if_sn"
+
 if ((loop == 1)); then
     "$bin" -r "$pcap" -o "$work/offline" --seed 1 --progress never 2>"$work/offline.err" || fail "offline run failed"
     python3 "$src/tests/live/compare_rows.py" "$work/live" "$work/offline" smb_files ssh notice ||
