@@ -5,6 +5,8 @@
 #    X.log.1, SIGHUP, more traffic; every X.log.1 ends with #close, the new
 #    X.log files start with a full header and end with #close, and together
 #    they hold exactly the rows of the offline runs (times and uids masked).
+#  - --log.rotate-interval 1s live: files rotate on the wall clock while the
+#    link is idle, each closed; together they hold the offline run's rows.
 #  - Two quick SIGTERMs: the sensor exits promptly (2 s) with status 0 and
 #    every log it wrote ends with #close.
 #
@@ -65,6 +67,28 @@ done
 cp "$work/hup/ssh.log" "$work/joined/ssh.log"
 python3 "$here/compare_rows.py" "$work/joined" "$work/off-smb" smb_files notice || fail "SMB rows differ across the reopen"
 python3 "$here/compare_rows.py" "$work/joined" "$work/off-ssh" ssh || fail "SSH rows differ after the reopen"
+
+# --- rotation on the wall clock ---------------------------------------------
+start_sensor "$work/rot.err" -o "$work/rot" --seed 1 --progress never --log.rotate-interval 1s ||
+    fail "the sensor did not start"
+replay "$src/pcaps/demo-smb.pcap" --topspeed
+sleep 2.5  # an idle link: the wall clock passes at least two rotation times
+stop_sensor 60 TERM || fail "no exit within 60 s of SIGTERM"
+[[ $sensor_rc == 0 ]] || fail "exit status $sensor_rc after SIGTERM"
+rotated=$(cd "$work/rot" && ls | grep -cE '^[a-z_]+\.[0-9]{4}(-[0-9]{2}){5}\.log$' || true)
+((rotated > 0)) || fail "nothing rotated live: $(ls "$work/rot" | xargs)"
+for f in "$work"/rot/*; do
+    [[ $(tail -n1 "$f") == "#close"* ]] || fail "$(basename "$f") does not end with #close"
+done
+mkdir "$work/rot-joined"
+for log in smb_files notice; do
+    files=()  # rotated files in time order (the names sort by time), then the current one
+    for f in "$work/rot/$log".20*.log "$work/rot/$log.log"; do [[ -f $f ]] && files+=("$f"); done
+    ((${#files[@]})) || fail "no $log rows live"
+    { grep '^#' "${files[0]}" | grep -v '^#close'; grep -hv '^#' "${files[@]}" || true; } >"$work/rot-joined/$log.log"
+done
+python3 "$here/compare_rows.py" "$work/rot-joined" "$work/off-smb" smb_files notice || fail "rows differ across live rotation"
+echo "live rotation every 1s: $rotated rotated files, all closed, rows equal the offline run's"
 
 # --- two SIGTERMs: prompt exit, logs still closed ---------------------------
 start_sensor "$work/twice.err" -o "$work/twice" --seed 1 --progress never || fail "the sensor did not start"
