@@ -11,6 +11,9 @@
 # usage: live_capture_test.sh STAGEWATCH SOURCE_DIR PCAP [options]
 #   --user NAME   run the sensor with --user NAME and check the process runs
 #                 as NAME while capturing (uid, gid and groups)
+#   --file-caps   run a copy of the binary with file capabilities
+#                 (cap_net_raw,cap_net_admin) as nobody, never root: check the
+#                 process has exactly those two capabilities and no root ids
 #   --mbps RATE   replay at RATE Mbit/s instead of top speed
 #   --loop N      replay N times, new addresses each time, and check only
 #                 drops and counts (rate search: find_zero_drop_rate.sh)
@@ -21,11 +24,12 @@ bin=$(readlink -f "$1")
 src=$(readlink -f "$2")
 pcap=$3
 shift 3
-user="" mbps="" loop=1 keep=""
+user="" mbps="" loop=1 keep="" file_caps=0
 while (($#)); do
     case $1 in
         --user) user=$2; shift 2 ;;
         --mbps) mbps=$2; shift 2 ;;
+        --file-caps) file_caps=1; shift ;;
         --loop) loop=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
         *) echo "usage: $0 STAGEWATCH SOURCE_DIR PCAP [--user NAME] [--mbps R] [--loop N] [--keep DIR]" >&2; exit 2 ;;
@@ -58,6 +62,15 @@ veth_setup $$
 
 mkdir -p "$work/live"
 [[ -n $user ]] && chown "$user" "$work/live"
+sensor_prefix=()
+if ((file_caps)); then
+    command -v setcap >/dev/null && command -v setpriv >/dev/null || { echo "SKIP: setcap/setpriv not found"; exit 77; }
+    cp "$bin" "$work/stagewatch"
+    bin=$work/stagewatch
+    setcap cap_net_raw,cap_net_admin=eip "$bin" || { echo "SKIP: cannot set file capabilities here"; exit 77; }
+    chown nobody "$work/live"
+    sensor_prefix=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+fi
 args=(-o "$work/live" --seed 1 --progress never)
 [[ -n $user ]] && args+=(--user "$user")
 start_sensor "$work/live.err" "${args[@]}" || fail "the sensor did not start capturing within 10 s"
@@ -78,6 +91,16 @@ if [[ -n $user ]]; then
     capeff=$(grep '^CapEff:' "/proc/$sensor_pid/status" | cut -f2)
     [[ $capeff == 0000000000000000 ]] || fail "sensor kept capabilities $capeff"
     echo "sensor runs as $user (uid $want_uid, gid $want_gid, groups '$groups', no capabilities)"
+fi
+
+if ((file_caps)); then
+    read -r _ ruid euid _ < <(grep '^Uid:' "/proc/$sensor_pid/status")
+    capeff=$(grep '^CapEff:' "/proc/$sensor_pid/status" | cut -f2)
+    want=$(id -u nobody)
+    [[ $ruid == "$want" && $euid == "$want" ]] || fail "sensor runs as uid $ruid/$euid, want nobody ($want)"
+    # CAP_NET_ADMIN is bit 12, CAP_NET_RAW bit 13: exactly 0x3000.
+    [[ $capeff == 0000000000003000 ]] || fail "sensor capabilities $capeff, want only net_admin and net_raw (3000)"
+    echo "sensor runs as nobody without root, with capabilities $capeff (net_admin, net_raw) from the file"
 fi
 
 rate=(--topspeed)

@@ -45,11 +45,12 @@ wait_for() {
     done
 }
 
-# start_sensor ERRFILE ARGS...: runs the sensor in ns_sn on if_sn; sets
+# start_sensor ERRFILE ARGS...: runs the sensor (after the command in the
+# array sensor_prefix, if set) in ns_sn on if_sn; sets
 # sensor_pid; waits (10 s at most) until it captures.
 start_sensor() {
     local err=$1; shift
-    ip netns exec "$ns_sn" "$bin" -i "$if_sn" "$@" 2>"$err" &
+    ip netns exec "$ns_sn" ${sensor_prefix[@]+"${sensor_prefix[@]}"} "$bin" -i "$if_sn" "$@" 2>"$err" &
     sensor_pid=$!
     wait_for 10 grep -qs "capturing on $if_sn" "$err"
 }
