@@ -29,7 +29,24 @@ veth_setup() {
     fi
 }
 
+# veth_add_second TAG: a second sender namespace ns_tx2 whose veth end if_tx2
+# is joined to if_sn2, a second sensor interface in ns_sn.
+veth_add_second() {
+    local tag=$1
+    ns_tx2=swlive-tx2-$tag
+    if_tx2=swtx2$tag
+    if_sn2=swsn2$tag
+    ip netns add "$ns_tx2"
+    ip netns exec "$ns_tx2" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip link add "$if_tx2" netns "$ns_tx2" type veth peer name "$if_sn2" netns "$ns_sn"
+    ip -n "$ns_tx2" link set "$if_tx2" mtu 9000 up
+    ip -n "$ns_sn" link set "$if_sn2" mtu 9000 up
+    ip netns exec "$ns_tx2" ethtool -K "$if_tx2" gro off gso off tso off >/dev/null 2>&1 || true
+    ip netns exec "$ns_sn" ethtool -K "$if_sn2" gro off gso off tso off >/dev/null 2>&1 || true
+}
+
 veth_cleanup() {
+    [[ -n ${ns_tx2:-} ]] && ip netns del "$ns_tx2" 2>/dev/null
     [[ -n ${ns_tx:-} ]] && ip netns del "$ns_tx" 2>/dev/null
     [[ -n ${ns_sn:-} ]] && ip netns del "$ns_sn" 2>/dev/null
     return 0
