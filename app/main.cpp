@@ -1,18 +1,25 @@
-// stagewatch: reads captures, writes Zeek-style logs and staging findings.
+// stagewatch: reads captures or live interfaces, writes Zeek-style logs and
+// staging findings.
 //
-// Exit status: 0 all input read; 1 bad command line or configuration;
-// 2 input unreadable (nothing processed); 3 input damaged part-way (everything
-// before the damage was processed and logged); 4 logs could not be written.
+// Exit status: 0 all input read (or, live, stopped by SIGINT/SIGTERM); 1 bad
+// command line or configuration; 2 input unreadable (nothing processed); 3
+// input damaged part-way (everything before the damage was processed and
+// logged) or a live interface failed; 4 logs could not be written; 5 the
+// interfaces could not be opened or privileges could not be dropped.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string_view>
 
 #include "app/pipeline.h"
+#include "app/privileges.h"
+#include "capture/live_source.h"
 #include "capture/util.h"
 #include "config/config.h"
 #include "app/report_command.h"
@@ -46,16 +53,47 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
+// Signal handlers only store to atomics; the run loop reads them.
+RunControl g_control;
+extern "C" void on_stop_signal(int) { g_control.stop.fetch_add(1, std::memory_order_relaxed); }
+extern "C" void on_hup_signal(int) { g_control.reopen.store(true, std::memory_order_relaxed); }
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocked poll() returns at once
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = on_hup_signal;
+    sigaction(SIGHUP, &sa, nullptr);
+    sa.sa_handler = SIG_IGN;  // --log.rotate-command children are reaped by the kernel
+    sigaction(SIGCHLD, &sa, nullptr);
+}
+
 void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, const LogSet& logs,
-                   const PcapFileSource& src) {
+                   const PcapFileSource* files, const LiveSource* live) {
     const auto& ds = p.decoder().stats();
     const auto& fs = p.decoder().frag_stats();
     const auto& es = p.engine().stats();
     double gbps = rs.seconds > 0 ? static_cast<double>(rs.wire_bytes) * 8 / rs.seconds / 1e9 : 0;
-    std::fprintf(stderr, "stagewatch: read %zu file%s, %llu packets, %s in %.2f s (%.2f Gbps)\n",
-                 src.file_count(), src.file_count() == 1 ? "" : "s",
-                 static_cast<unsigned long long>(rs.packets),
-                 human_bytes(rs.wire_bytes).c_str(), rs.seconds, gbps);
+    if (files) {
+        std::fprintf(stderr, "stagewatch: read %zu file%s, %llu packets, %s in %.2f s (%.2f Gbps)\n",
+                     files->file_count(), files->file_count() == 1 ? "" : "s",
+                     static_cast<unsigned long long>(rs.packets),
+                     human_bytes(rs.wire_bytes).c_str(), rs.seconds, gbps);
+    }
+    if (live) {
+        std::fprintf(stderr, "stagewatch: captured on %s, %llu packets, %s in %.2f s (%.2f Gbps)%s\n",
+                     live->describe().c_str(), static_cast<unsigned long long>(rs.packets),
+                     human_bytes(rs.wire_bytes).c_str(), rs.seconds, gbps,
+                     rs.stopped ? ", stopped by signal" : "");
+        for (const auto& st : live->stats())
+            std::fprintf(stderr, "  interface %s: received %llu, kernel drops %llu, interface drops %llu\n",
+                         st.name.c_str(), static_cast<unsigned long long>(st.received),
+                         static_cast<unsigned long long>(st.dropped),
+                         static_cast<unsigned long long>(st.if_dropped));
+    }
     std::fprintf(stderr,
                  "  flows: %llu (%llu tcp packets, %llu udp packets); evicted at cap: %llu; "
                  "most at once: %llu\n",
@@ -125,36 +163,81 @@ int main(int argc, char** argv) {
     const Config& cfg = parsed.config;
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
 
-    if (cfg.read_files.empty()) {
-        std::fprintf(stderr, "stagewatch: nothing to read: give one or more capture files with -r FILE\n");
+    const bool live = !cfg.live.interfaces.empty();
+    if (!live && cfg.read_files.empty()) {
+        std::fprintf(stderr, "stagewatch: nothing to read: give one or more capture files with -r FILE "
+                             "(or interfaces with -i IFACE)\n");
         return 1;
     }
-    std::string bad = PcapFileSource::validate(cfg.read_files);
-    if (!bad.empty()) {
-        std::fprintf(stderr, "stagewatch: %s\n", bad.c_str());
-        return 2;
+    if (!live) {
+        std::string bad = PcapFileSource::validate(cfg.read_files);
+        if (!bad.empty()) {
+            std::fprintf(stderr, "stagewatch: %s\n", bad.c_str());
+            return 2;
+        }
     }
 
+    RunAs run_as;
     try {
-        LogSet logs(cfg.output_dir, cfg.format);
-        PcapFileSource src(cfg.read_files);
-        Pipeline pipeline(cfg, logs);
-        bool show = cfg.progress == "always" || (cfg.progress == "auto" && isatty(STDERR_FILENO));
-        Progress progress(show);
-        RunStats rs = pipeline.run(src, [&](const PacketSource& s) { progress(s); });
-        progress.clear();
-        logs.close_all();
+        run_as = resolve_run_as(cfg.user);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "stagewatch: %s\n", e.what());
+        return 1;
+    }
+    std::unique_ptr<LogSet> logs;
+    try {
+        const bool dir_existed = output_dir_exists(cfg.output_dir);
+        logs = std::make_unique<LogSet>(cfg.output_dir, cfg.format);
+        if (run_as.drop && !dir_existed) hand_over_dir(cfg.output_dir, run_as);
+        check_output_dir(cfg.output_dir, run_as);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "stagewatch: %s\n", e.what());
+        return 4;
+    }
+    std::unique_ptr<PacketSource> src;
+    try {
+        if (live) src = std::make_unique<LiveSource>(cfg.live);
+        else src = std::make_unique<PcapFileSource>(cfg.read_files);
+        if (run_as.drop) drop_privileges(run_as, cfg.output_dir);
+    } catch (const OutputDirError& e) {
+        std::fprintf(stderr, "stagewatch: %s\n", e.what());
+        return 4;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "stagewatch: %s\n", e.what());
+        return 5;
+    }
+    auto* files = dynamic_cast<PcapFileSource*>(src.get());
+    auto* live_src = dynamic_cast<LiveSource*>(src.get());
+    if (live_src)
+        spdlog::info("capturing on {} (snaplen {}, buffer {} per interface{}{}{}); stop with SIGINT or SIGTERM",
+                     live_src->describe(), cfg.live.snaplen, human_bytes(cfg.live.buffer_size),
+                     cfg.live.filter.empty() ? "" : ", filter '", cfg.live.filter,
+                     cfg.live.filter.empty() ? "" : "'");
+    if (!cfg.user.empty()) spdlog::info("running as user {} (uid {})", cfg.user, getuid());
+    install_signal_handlers();
 
-        if (spdlog::get_level() <= spdlog::level::info) print_summary(cfg, pipeline, rs, logs, src);
-        for (const auto& pr : src.problems())
+    try {
+        Pipeline pipeline(cfg, *logs);
+        bool show = !live && (cfg.progress == "always" || (cfg.progress == "auto" && isatty(STDERR_FILENO)));
+        Progress progress(show);
+        RunStats rs = pipeline.run(*src, [&](const PacketSource& s) { progress(s); }, &g_control);
+        progress.clear();
+        logs->close_all();
+
+        if (spdlog::get_level() <= spdlog::level::info) print_summary(cfg, pipeline, rs, *logs, files, live_src);
+        if (!cfg.report_file.empty() && rs.packets &&
+            write_run_report(logs->dir(), cfg.report_file, spdlog::get_level() <= spdlog::level::info) != 0)
+            return 4;
+        if (live) {
+            for (const auto& pr : src->problems()) spdlog::error("{}: {}", pr.name, pr.what);
+            return src->problems().empty() ? 0 : 3;
+        }
+        for (const auto& pr : src->problems())
             spdlog::warn("{}: {} (after {} packets of this file; everything before it was processed and logged)",
                          pr.name, pr.what, pr.packets_before);
-        if (!cfg.report_file.empty() && rs.packets &&
-            write_run_report(logs.dir(), cfg.report_file, spdlog::get_level() <= spdlog::level::info) != 0)
-            return 4;
-        if (!src.problems().empty()) return rs.packets ? 3 : 2;
-        if (rs.packets == 0) {
-            spdlog::error("no packets in {}: nothing to analyse", src.describe());
+        if (!src->problems().empty()) return rs.packets ? 3 : 2;
+        if (rs.packets == 0 && !rs.stopped) {
+            spdlog::error("no packets in {}: nothing to analyse", src->describe());
             return 2;
         }
         return 0;

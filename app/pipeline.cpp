@@ -1,6 +1,14 @@
 #include "app/pipeline.h"
 
+#include <spawn.h>
+
+#include <cstring>
+#include <cstdio>
+
+#include "capture/live_source.h"
 #include "dissectors/all.h"
+
+extern char** environ;
 
 namespace sw {
 
@@ -12,6 +20,7 @@ std::vector<std::uint16_t> default_server_ports() {
 
 Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     : cfg_(cfg),
+      logs_(logs),
       findings_(logs),
       analytics_(cfg.analytics, findings_),
       output_(logs),
@@ -32,33 +41,136 @@ Pipeline::~Pipeline() = default;
 void Pipeline::on_conn(const ConnRecord& rec) { bus_.on_event(Event{rec}); }
 void Pipeline::on_weird(const WeirdRecord& w) { bus_.on_event(Event{w}); }
 
-RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketSource&)>& progress) {
+namespace {
+
+// Runs `/bin/sh -c 'CMD "$1"' sh FILE` without waiting for it (main() has
+// SIGCHLD ignored, so it is reaped by the kernel).
+void run_rotate_command(const std::string& cmd, const std::string& file) {
+    std::string script = cmd + " \"$1\"";
+    const char* argv[] = {"sh", "-c", script.c_str(), "sh", file.c_str(), nullptr};
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ);
+    if (rc != 0) std::fprintf(stderr, "stagewatch: --log.rotate-command: cannot start /bin/sh: %s\n", std::strerror(rc));
+}
+
+}  // namespace
+
+void Pipeline::rotate_if_due(Timestamp now) {
+    const Duration every = cfg_.rotate_interval;
+    if (period_open_ < 0) {
+        period_open_ = now;
+        next_rotation_ = (now / every + 1) * every;
+        return;
+    }
+    if (now < next_rotation_) return;
+    for (const std::string& file : logs_.rotate(period_open_ / kSecond))
+        if (!cfg_.rotate_command.empty()) run_rotate_command(cfg_.rotate_command, file);
+    period_open_ = now / every * every;
+    next_rotation_ = period_open_ + every;
+}
+
+void Pipeline::write_stats(Timestamp now) {
+    StatsSample s;
+    s.ts = now;
+    s.packets = rs_->packets;
+    s.bytes = rs_->wire_bytes;
+    PacketSource::KernelCounters k;
+    if (src_->kernel_counters(k)) {
+        s.live = true;
+        s.kernel_received = k.received;
+        s.kernel_dropped = k.dropped;
+        s.if_dropped = k.if_dropped;
+        s.pkt_lag = last_packet_ts_ ? std::max<Duration>(0, wall_clock_now() - last_packet_ts_) : 0;
+    }
+    const auto& es = engine_->stats();
+    s.active_flows = engine_->live_flows();
+    s.reassem_tcp_bytes = engine_->pool().bytes_in_use();
+    s.flows_created = es.flows_created;
+    s.flows_evicted = es.flows_evicted;
+    s.gaps = es.reassembly.gaps;
+    s.notices = analytics_.stats().notices;
+    stats_->write(s);
+}
+
+void Pipeline::tick(Timestamp now) {
+    if (now <= last_ts_) return;
+    last_ts_ = now;
+    if (cfg_.rotate_interval) rotate_if_due(now);
+    if (stats_ && now >= next_stats_) {
+        if (next_stats_) write_stats(now);
+        next_stats_ = (now / cfg_.stats_interval + 1) * cfg_.stats_interval;
+    }
+    engine_->advance(now);
+    if (now >= next_frag_expiry_) {
+        decoder_.expire(now);
+        next_frag_expiry_ = now + kSecond;
+    }
+    if (now >= next_analytics_tick_) {
+        analytics_.advance(now);
+        next_analytics_tick_ = now + kSecond;
+    }
+}
+
+RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketSource&)>& progress,
+                       RunControl* ctl) {
     RunStats rs;
     auto t0 = std::chrono::steady_clock::now();
     RawPacket raw;
     DecodedPacket pkt;
-    Timestamp next_frag_expiry = 0;
-    Timestamp next_analytics_tick = 0;
-    while (src.next(raw) == ReadResult::packet) {
+    src_ = &src;
+    rs_ = &rs;
+    if (cfg_.stats_interval) stats_ = std::make_unique<StatsLog>(logs_, dynamic_cast<LiveSource*>(&src) ? src.describe() : "");
+    for (;;) {
+        if (ctl) {
+            if (ctl->stop.load(std::memory_order_relaxed) > 0) {
+                rs.stopped = true;
+                break;
+            }
+            if (ctl->reopen.load(std::memory_order_relaxed) && ctl->reopen.exchange(false))
+                logs_.reopen_all();
+        }
+        const ReadResult r = src.next(raw);
+        if (r == ReadResult::end) break;
+        if (r == ReadResult::idle) {
+            // Idle link: time follows the wall clock, one second behind it so
+            // that packets still in the kernel's current block are not older
+            // than the time already reached.
+            tick(raw.ts - kSecond);
+            logs_.flush_all();
+            continue;
+        }
         ++rs.packets;
         rs.captured_bytes += raw.data.size();
         rs.wire_bytes += raw.wirelen;
+        if (raw.ts > last_ts_) last_ts_ = raw.ts;
+        last_packet_ts_ = raw.ts;
+        if (cfg_.rotate_interval && raw.ts >= next_rotation_) rotate_if_due(raw.ts);
+        if (stats_ && raw.ts >= next_stats_) {
+            // The first row comes one interval after the first packet.
+            if (next_stats_) write_stats(raw.ts);
+            next_stats_ = (raw.ts / cfg_.stats_interval + 1) * cfg_.stats_interval;
+        }
         DecodeStatus s = decoder_.decode(raw.linktype, raw.ts, raw.data, raw.wirelen, pkt);
         if (s == DecodeStatus::ok) engine_->process(pkt);
         else engine_->advance(raw.ts);
-        if (raw.ts >= next_frag_expiry) {
+        if (raw.ts >= next_frag_expiry_) {
             decoder_.expire(raw.ts);
-            next_frag_expiry = raw.ts + kSecond;
+            next_frag_expiry_ = raw.ts + kSecond;
         }
         // Analytics runs on packet time only: one tick per second of it.
-        if (raw.ts >= next_analytics_tick) {
+        if (raw.ts >= next_analytics_tick_) {
             analytics_.advance(raw.ts);
-            next_analytics_tick = raw.ts + kSecond;
+            next_analytics_tick_ = raw.ts + kSecond;
         }
         if (progress && (rs.packets & 0x3fff) == 0) progress(src);
     }
-    engine_->finish();
-    analytics_.finish();
+    // A second stop request means "now": skip finishing flows, only close.
+    if (!ctl || ctl->stop.load() < 2) {
+        engine_->finish();
+        analytics_.finish();
+    }
+    // The last stats row, with the run's totals since the previous one.
+    if (stats_) write_stats(std::max(last_ts_, last_packet_ts_));
     rs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rs;
 }

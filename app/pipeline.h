@@ -3,11 +3,13 @@
 // Pipeline-like worker per core with flows assigned by flow_hash().
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 
 #include "analytics/event_bus.h"
+#include "app/stats_log.h"
 #include "analytics/staging_analytics.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
@@ -25,6 +27,15 @@ struct RunStats {
     std::uint64_t captured_bytes = 0;
     std::uint64_t wire_bytes = 0;
     double seconds = 0;
+    bool stopped = false;  // ended by a stop request, not by the end of input
+};
+
+// Requests from signal handlers to the run loop. The handlers only store to
+// these atomics; the loop reads them between packets (a live source returns
+// at least every capture timeout, so a request is seen within ~0.1 s).
+struct RunControl {
+    std::atomic<int> stop{0};         // SIGINT/SIGTERM received so far
+    std::atomic<bool> reopen{false};  // SIGHUP: reopen every log
 };
 
 class Pipeline : public FlowSink {
@@ -32,9 +43,12 @@ public:
     Pipeline(const Config& cfg, LogSet& logs);
     ~Pipeline() override;
 
-    // Reads the source to its end. `progress` (may be empty) is called now
-    // and then with the source, for a progress display.
-    RunStats run(PacketSource& src, const std::function<void(const PacketSource&)>& progress);
+    // Reads the source to its end (or, with `ctl`, until a stop request).
+    // `progress` (may be empty) is called now and then with the source, for a
+    // progress display. At the end every flow is finished as at the end of a
+    // file, unless a second stop request came in (then only the logs close).
+    RunStats run(PacketSource& src, const std::function<void(const PacketSource&)>& progress,
+                 RunControl* ctl = nullptr);
 
     // Extra event subscribers (tests, later: remote sinks). Called after
     // analytics and before the log writers.
@@ -50,7 +64,26 @@ public:
     const StagingAnalytics& analytics() const { return analytics_; }
 
 private:
+    // Moves time to `now` without a packet (live capture, idle link).
+    void tick(Timestamp now);
+    // Log rotation on packet time (the wall clock when live): at each
+    // multiple of the interval, every log is rotated and the command run.
+    void rotate_if_due(Timestamp now);
+    // One stats.log row for the time `now` (see app/stats_log.h).
+    void write_stats(Timestamp now);
+
     const Config& cfg_;
+    LogSet& logs_;
+    Timestamp next_frag_expiry_ = 0;
+    Timestamp next_analytics_tick_ = 0;
+    Timestamp last_ts_ = 0;
+    Timestamp last_packet_ts_ = 0;
+    Timestamp period_open_ = -1;    // open time of the current log files
+    Timestamp next_rotation_ = 0;
+    std::unique_ptr<StatsLog> stats_;
+    Timestamp next_stats_ = 0;
+    const PacketSource* src_ = nullptr;  // during run(), for stats.log
+    const RunStats* rs_ = nullptr;
     EventBus bus_;
     FindingWriter findings_;
     StagingAnalytics analytics_;

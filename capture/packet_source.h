@@ -1,6 +1,6 @@
-// Packet sources. Everything that produces packets (pcap/pcapng files now,
-// live interfaces later) sits behind PacketSource, so the pipeline does not
-// care where packets come from.
+// Packet sources. Everything that produces packets (pcap/pcapng files, live
+// interfaces: capture/live_source.h) sits behind PacketSource, so the pipeline
+// does not care where packets come from.
 #pragma once
 
 #include <pcap/pcap.h>
@@ -21,7 +21,10 @@ struct RawPacket {
     int linktype = 0;
 };
 
-enum class ReadResult { packet, end };
+// `idle`: a live source had no packet within its timeout; `out.ts` then holds
+// the wall-clock time so the pipeline can move time on (flows time out, windows
+// close). A file source never returns idle.
+enum class ReadResult { packet, end, idle };
 
 struct SourceProblem {
     std::string name;   // file
@@ -40,6 +43,12 @@ public:
     virtual std::uint64_t bytes_done() const = 0;
     virtual std::uint64_t bytes_total() const = 0;
     virtual std::string describe() const = 0;
+    // Kernel counters summed over the source's interfaces (pcap_stats), for
+    // stats.log; false for files. Read on a timer, never per packet.
+    struct KernelCounters {
+        std::uint64_t received = 0, dropped = 0, if_dropped = 0;
+    };
+    virtual bool kernel_counters(KernelCounters&) const { return false; }
 };
 
 // One or more capture files (pcap or pcapng, any link type libpcap knows),

@@ -9,6 +9,7 @@
 
 #include "config/option_groups.h"
 #include "config/option_types.h"
+#include "config/sample_ini.h"
 
 namespace po = boost::program_options;
 
@@ -144,6 +145,7 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
     general.add_options()
         ("help,h", "show this help and exit")
         ("version", "show the version and exit")
+        ("sample-config", "print a sample INI file (every option, commented out, with its default) and exit")
         ("read,r", po::value<std::vector<std::string>>()->composing(),
             "pcap or pcapng file to read; repeat for several files, processed in order as one timeline")
         ("output-dir,o", po::value<std::string>()->default_value("."),
@@ -193,12 +195,20 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
 
     if (vm.count("help")) {
         std::ostringstream os;
-        os << "Usage: stagewatch -r FILE [-r FILE ...] [-o DIR] [options]\n\n"
-           << "Reads packet captures and writes Zeek-style logs of connections, SMB and SSH\n"
-           << "activity, and findings about remote data staging (MITRE ATT&CK T1074.002).\n\n"
+        os << "Usage: stagewatch -r FILE [-r FILE ...] [-o DIR] [options]\n"
+           << "       stagewatch -i IFACE [-i IFACE ...] [-f FILTER] [-o DIR] [--user NAME] [options]\n\n"
+           << "Reads packet captures or live interfaces and writes Zeek-style logs of connections,\n"
+           << "SMB and SSH activity, and findings about remote data staging (MITRE ATT&CK T1074.002).\n\n"
            << all;
         out.action = ParseOutcome::Action::help;
         out.text = os.str();
+        return out;
+    }
+    if (vm.count("sample-config")) {
+        std::vector<IniSection> sections{{"General", &general}};
+        for (std::size_t i = 0; i < groups.size(); ++i) sections.push_back({groups[i]->title, &group_descs[i]});
+        out.action = ParseOutcome::Action::help;
+        out.text = sample_ini(sections);
         return out;
     }
     if (vm.count("version")) {

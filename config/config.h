@@ -8,6 +8,7 @@
 #include "analytics/analytics_config.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
+#include "capture/live_source.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
 #include "output/zeek_writer.h"
@@ -16,6 +17,11 @@ namespace sw {
 
 struct Config {
     std::vector<std::string> read_files;
+    LiveConfig live;          // live.interfaces empty: reading files
+    std::string user;         // --user: drop to this user after opening inputs and logs
+    Duration rotate_interval = 0;  // 0: no rotation
+    std::string rotate_command;    // run after each rotation with the rotated file's path
+    Duration stats_interval = 0;   // stats.log period; 0: no stats.log
     std::string output_dir = ".";
     LogFormat format = LogFormat::tsv;
     std::string log_level = "info";

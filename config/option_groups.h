@@ -22,6 +22,8 @@ struct OptionGroup {
 
 std::vector<const OptionGroup*> all_option_groups();
 
+const OptionGroup& live_option_group();
+const OptionGroup& log_option_group();
 const OptionGroup& capture_option_group();
 const OptionGroup& ssh_option_group();
 const OptionGroup& analytics_option_group();

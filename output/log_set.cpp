@@ -1,5 +1,8 @@
 #include "output/log_set.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -33,9 +36,32 @@ void LogSet::close_all() {
     for (auto& [_, w] : writers_) w->close();
 }
 
+void LogSet::reopen_all() {
+    for (auto& [_, w] : writers_) w->reopen();
+}
+
+void LogSet::flush_all() {
+    for (auto& [_, w] : writers_) w->flush();
+}
+
+std::vector<std::string> LogSet::rotate(std::int64_t opened_unix_seconds) {
+    std::vector<std::string> rotated;
+    const std::string stamp = zeek_header_time(opened_unix_seconds);
+    for (auto& [path, w] : writers_) {
+        w->close();
+        std::string to = (std::filesystem::path(dir_) / (path + "." + stamp + ".log")).string();
+        if (std::rename(w->file().c_str(), to.c_str()) != 0)
+            throw std::runtime_error(w->file() + ": cannot rotate to " + to + ": " + std::strerror(errno));
+        rotated_rows_[path] += w->rows();
+        rotated.push_back(std::move(to));
+    }
+    writers_.clear();
+    return rotated;
+}
+
 std::map<std::string, std::uint64_t> LogSet::row_counts() const {
-    std::map<std::string, std::uint64_t> out;
-    for (const auto& [p, w] : writers_) out[p] = w->rows();
+    std::map<std::string, std::uint64_t> out = rotated_rows_;
+    for (const auto& [p, w] : writers_) out[p] += w->rows();
     return out;
 }
 

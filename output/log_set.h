@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "output/zeek_writer.h"
 
@@ -19,6 +20,15 @@ public:
 
     void write(const Schema& schema, const Row& row);
     void close_all();
+    // Every open log: #close, then a fresh file at the same path (SIGHUP).
+    void reopen_all();
+    // Writes every buffered row out now.
+    void flush_all();
+    // Rotation with Zeek's naming: every open log is closed (#close) and
+    // renamed <path>.<open time>.log (local time, as #open), e.g.
+    // conn.2026-11-22-13-00-00.log; the next row of a log opens a fresh
+    // <path>.log. Returns the rotated files. Throws std::runtime_error.
+    std::vector<std::string> rotate(std::int64_t opened_unix_seconds);
 
     const std::string& dir() const { return dir_; }
     LogFormat format() const { return fmt_; }
@@ -30,6 +40,7 @@ private:
     std::string dir_;
     LogFormat fmt_;
     std::map<std::string, std::unique_ptr<LogWriter>, std::less<>> writers_;
+    std::map<std::string, std::uint64_t> rotated_rows_;  // rows in files rotated away
 };
 
 }  // namespace sw

@@ -334,6 +334,20 @@ void LogWriter::write(const Row& row) {
     if (buf_.size() >= (1u << 16)) flush_buffer();
 }
 
+void LogWriter::flush() {
+    flush_buffer();
+    if (fp_) std::fflush(fp_);
+}
+
+void LogWriter::reopen() {
+    close();
+    // Append: if nobody moved the file away, its rows stay and a new header
+    // block follows the #close (Zeek's readers take several blocks).
+    fp_ = std::fopen(file_.c_str(), "a");
+    if (!fp_) throw std::runtime_error(file_ + ": cannot reopen: " + std::strerror(errno));
+    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
+}
+
 void LogWriter::close() {
     if (!fp_) return;
     if (fmt_ == LogFormat::tsv) {

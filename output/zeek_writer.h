@@ -34,12 +34,18 @@ public:
     void write(const Row& row);
     // Writes #close (TSV) and closes. Idempotent.
     void close();
+    // Writes buffered rows to the file now (a live sensor does this when idle).
+    void flush();
+    // close(), then opens the same path again (appending) with a new header:
+    // after an external logrotate moved the file away, rows go to a new file.
+    void reopen();
 
     // Formats a row without writing it (used by tests and by write()).
     static void format_row(const Schema& schema, LogFormat fmt, const Row& row, std::string& out);
     static std::string header(const Schema& schema, std::int64_t open_time);
 
     std::uint64_t rows() const { return rows_; }
+    const std::string& file() const { return file_; }
 
 private:
     void flush_buffer();

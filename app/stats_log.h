@@ -1,0 +1,45 @@
+// stats.log: the sensor's health every --stats.interval (packet time reading
+// files, the wall clock live). Zeek's stats.log field names where the meaning
+// matches (counts per interval unless "current"), unset where it has no
+// meaning here, then our own counters after Zeek's fields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "capture/types.h"
+#include "output/log_set.h"
+
+namespace sw {
+
+// Cumulative counters at one moment (the log shows their differences).
+struct StatsSample {
+    Timestamp ts = 0;
+    std::uint64_t packets = 0, bytes = 0;
+    bool live = false;
+    std::uint64_t kernel_received = 0, kernel_dropped = 0, if_dropped = 0;
+    Duration pkt_lag = 0;                   // live: wall clock - last packet time
+    std::uint64_t active_flows = 0;         // current
+    std::uint64_t reassem_tcp_bytes = 0;    // current
+    std::uint64_t flows_created = 0, flows_evicted = 0, gaps = 0, notices = 0;
+};
+
+const Schema& stats_schema();
+
+class StatsLog {
+public:
+    StatsLog(LogSet& logs, std::string interfaces) : logs_(logs), interfaces_(std::move(interfaces)) {}
+    // Writes one row: `cur` minus the previous sample for per-interval counts.
+    void write(const StatsSample& cur);
+
+private:
+    LogSet& logs_;
+    std::string interfaces_;
+    StatsSample prev_;
+    Row row_;
+};
+
+// Resident memory of this process in MiB (/proc/self/statm), 0 if unknown.
+std::uint64_t resident_mib();
+
+}  // namespace sw
