@@ -493,6 +493,37 @@ TEST(LogSchemas, EveryJsonObjectHasExactlyTheSetColumnsWithTheirTypes) {
     }
 }
 
+// An accessor of the wrong kind for its column does not compile.
+static_assert(detail::accepts<FieldType::count, std::uint32_t>());
+static_assert(detail::accepts<FieldType::string, std::string>());
+static_assert(!detail::accepts<FieldType::count, bool>());
+static_assert(!detail::accepts<FieldType::count, std::int64_t>());
+static_assert(!detail::accepts<FieldType::int_, std::uint16_t>());
+static_assert(!detail::accepts<FieldType::bool_, int>());
+static_assert(!detail::accepts<FieldType::addr, std::string_view>());
+static_assert(!detail::accepts<FieldType::string, IpAddr>());
+static_assert(!detail::accepts<FieldType::time, double>());
+static_assert(!detail::accepts<FieldType::set_addr, std::vector<std::string>>());
+static_assert(!detail::accepts<FieldType::set_string, std::string_view>());
+
+// Two different declarations of one log are a hard error, not a mixed file.
+TEST(LogSchemas, SecondDeclarationOfALogIsAnError) {
+    struct R {
+        std::uint64_t n;
+    };
+    const LogTable<R> a{"dup", {col<FieldType::count>("n", [](const R& r) { return r.n; })}};
+    const LogTable<R> b{"dup", {col<FieldType::count>("m", [](const R& r) { return r.n; })}};
+    TempDir dir;
+    LogSet logs(dir.str(), LogFormat::tsv);
+    logs.write(a, R{1});
+    EXPECT_THROW(logs.write(b, R{2}), std::logic_error);
+    logs.write(a, R{3});
+    logs.close_all();
+    const Log l = read_tsv(dir.path() / "dup.log");
+    ASSERT_EQ(l.rows.size(), 2u);
+    EXPECT_EQ(l.rows[1], std::vector<std::string>{"3"});
+}
+
 // JSON keeps standard JSON escaping: a backslash is \\ inside the string.
 TEST(LogSchemas, JsonEscapesBackslashAsJsonDoes) {
     TempDir dir;
