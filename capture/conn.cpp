@@ -2,15 +2,6 @@
 
 namespace sw {
 
-std::string_view transport_name(Transport t) {
-    switch (t) {
-        case Transport::tcp: return "tcp";
-        case Transport::udp: return "udp";
-        case Transport::icmp: return "icmp";
-        default: return "unknown_transport";
-    }
-}
-
 void add_private_address_space(CidrSet& nets) {
     // In site.zeek's order.
     static constexpr const char* kPrivate[] = {
@@ -39,6 +30,15 @@ void add_private_address_space(CidrSet& nets) {
         "fe80::/10",                                // link-local unicast (RFC 4291)
     };
     for (const char* c : kPrivate) nets.add(*Cidr::parse(c));
+}
+
+std::string_view transport_name(Transport t) {
+    switch (t) {
+        case Transport::tcp: return "tcp";
+        case Transport::udp: return "udp";
+        case Transport::icmp: return "icmp";
+        default: return "unknown_transport";
+    }
 }
 
 }  // namespace sw

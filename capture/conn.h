@@ -14,13 +14,6 @@ namespace sw {
 enum class Transport : std::uint8_t { tcp, udp, icmp, unknown };
 std::string_view transport_name(Transport t);
 
-// Zeek's Site::private_address_space (scripts/base/utils/site.zeek): the IANA
-// special-purpose blocks that are not routable on the Internet, IPv4 and their
-// 6to4 forms, and IPv6's. With Site::private_address_space_is_local (on by
-// default in Zeek, --private-is-local here) they count as local networks for
-// conn.log local_orig/local_resp and ssh.log direction.
-void add_private_address_space(CidrSet& nets);
-
 // Who talks to whom, in Zeek's orig/resp orientation, plus the uid. Dissectors
 // get a reference to this for the whole life of the flow.
 struct ConnId {
@@ -67,5 +60,12 @@ public:
     virtual void on_conn(const ConnRecord& rec) = 0;
     virtual void on_weird(const WeirdRecord& w) = 0;
 };
+
+// Zeek's Site::private_address_space (scripts/base/utils/site.zeek): the IANA
+// special-purpose blocks that are not routable on the Internet, IPv4 and their
+// 6to4 forms, and IPv6's. With Site::private_address_space_is_local (on by
+// default in Zeek, --private-is-local here) they count as local networks for
+// conn.log local_orig/local_resp and ssh.log direction.
+void add_private_address_space(CidrSet& nets);
 
 }  // namespace sw
