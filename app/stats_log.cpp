@@ -6,28 +6,37 @@
 
 namespace sw {
 
-const Schema& stats_schema() {
-    static const Schema s{"stats",
-                          {{"ts", FieldType::time},
-                           {"peer", FieldType::string},
-                           {"mem", FieldType::count},
-                           {"pkts_proc", FieldType::count},
-                           {"bytes_recv", FieldType::count},
-                           {"pkts_dropped", FieldType::count},
-                           {"pkts_link", FieldType::count},
-                           {"pkt_lag", FieldType::interval},
-                           {"active_tcp_conns", FieldType::count},
-                           {"active_udp_conns", FieldType::count},
-                           {"reassem_tcp_size", FieldType::count},
-                           {"interface", FieldType::string},
-                           {"kernel_drops", FieldType::count},
-                           {"interface_drops", FieldType::count},
-                           {"active_flows", FieldType::count},
-                           {"flows_created", FieldType::count},
-                           {"flows_evicted", FieldType::count},
-                           {"gaps", FieldType::count},
-                           {"notices", FieldType::count}}};
-    return s;
+using F = FieldType;
+using S = StatsRow;
+
+// Zeek's stats.log names where the meaning matches. The flow table does not
+// split TCP from UDP: Zeek's per-protocol columns stay unset, active_flows
+// counts both.
+const LogTable<StatsRow>& stats_log() {
+    static const LogTable<StatsRow> t{
+        "stats",
+        {
+            col<F::time>("ts", [](const S& r) { return r.ts; }),
+            col<F::string>("peer", [](const S&) { return std::string_view("stagewatch"); }),
+            col<F::count>("mem", [](const S& r) { return r.mem; }),
+            col<F::count>("pkts_proc", [](const S& r) { return r.pkts_proc; }),
+            col<F::count>("bytes_recv", [](const S& r) { return r.bytes_recv; }),
+            col<F::count>("pkts_dropped", [](const S& r) { return r.pkts_dropped; }),
+            col<F::count>("pkts_link", [](const S& r) { return r.pkts_link; }),
+            col<F::interval>("pkt_lag", [](const S& r) { return r.pkt_lag; }),
+            unset_col<F::count, S>("active_tcp_conns"),
+            unset_col<F::count, S>("active_udp_conns"),
+            col<F::count>("reassem_tcp_size", [](const S& r) { return r.reassem_tcp_size; }),
+            col<F::string>("interface", [](const S& r) { return nonempty(r.interface); }),
+            col<F::count>("kernel_drops", [](const S& r) { return r.kernel_drops; }),
+            col<F::count>("interface_drops", [](const S& r) { return r.interface_drops; }),
+            col<F::count>("active_flows", [](const S& r) { return r.active_flows; }),
+            col<F::count>("flows_created", [](const S& r) { return r.flows_created; }),
+            col<F::count>("flows_evicted", [](const S& r) { return r.flows_evicted; }),
+            col<F::count>("gaps", [](const S& r) { return r.gaps; }),
+            col<F::count>("notices", [](const S& r) { return r.notices; }),
+        }};
+    return t;
 }
 
 std::uint64_t resident_mib() {
@@ -42,27 +51,26 @@ std::uint64_t resident_mib() {
 
 void StatsLog::write(const StatsSample& cur) {
     const StatsSample& p = prev_;
-    row_.clear();
-    row_.time(cur.ts).str("stagewatch").count(resident_mib());
-    row_.count(cur.packets - p.packets).count(cur.bytes - p.bytes);
+    StatsRow r;
+    r.ts = cur.ts;
+    r.mem = resident_mib();
+    r.pkts_proc = cur.packets - p.packets;
+    r.bytes_recv = cur.bytes - p.bytes;
     if (cur.live) {
-        row_.count(cur.kernel_dropped - p.kernel_dropped).count(cur.kernel_received - p.kernel_received);
-        row_.interval(cur.pkt_lag);
-    } else {
-        row_.unset().unset().unset();
+        r.pkts_dropped = cur.kernel_dropped - p.kernel_dropped;
+        r.pkts_link = cur.kernel_received - p.kernel_received;
+        r.pkt_lag = cur.pkt_lag;
+        r.kernel_drops = cur.kernel_dropped - p.kernel_dropped;
+        r.interface_drops = cur.if_dropped - p.if_dropped;
     }
-    // The flow table does not split TCP from UDP: Zeek's per-protocol
-    // columns stay unset, active_flows below counts both.
-    row_.unset().unset().count(cur.reassem_tcp_bytes);
-    row_.str_or_unset(interfaces_);
-    if (cur.live) row_.count(cur.kernel_dropped - p.kernel_dropped).count(cur.if_dropped - p.if_dropped);
-    else row_.unset().unset();
-    row_.count(cur.active_flows)
-        .count(cur.flows_created - p.flows_created)
-        .count(cur.flows_evicted - p.flows_evicted)
-        .count(cur.gaps - p.gaps)
-        .count(cur.notices - p.notices);
-    logs_.write(stats_schema(), row_);
+    r.reassem_tcp_size = cur.reassem_tcp_bytes;
+    r.interface = interfaces_;
+    r.active_flows = cur.active_flows;
+    r.flows_created = cur.flows_created - p.flows_created;
+    r.flows_evicted = cur.flows_evicted - p.flows_evicted;
+    r.gaps = cur.gaps - p.gaps;
+    r.notices = cur.notices - p.notices;
+    logs_.write(stats_log(), r);
     prev_ = cur;
 }
 

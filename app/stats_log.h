@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "capture/types.h"
@@ -24,7 +25,20 @@ struct StatsSample {
     std::uint64_t flows_created = 0, flows_evicted = 0, gaps = 0, notices = 0;
 };
 
-const Schema& stats_schema();
+// One stats.log row: the interval's differences and the current values.
+struct StatsRow {
+    Timestamp ts = 0;
+    std::uint64_t mem = 0;
+    std::uint64_t pkts_proc = 0, bytes_recv = 0;
+    std::optional<std::uint64_t> pkts_dropped, pkts_link;  // live only
+    std::optional<Duration> pkt_lag;                       // live only
+    std::uint64_t reassem_tcp_size = 0;
+    std::string_view interface;
+    std::optional<std::uint64_t> kernel_drops, interface_drops;  // live only
+    std::uint64_t active_flows = 0, flows_created = 0, flows_evicted = 0, gaps = 0, notices = 0;
+};
+
+const LogTable<StatsRow>& stats_log();
 
 class StatsLog {
 public:
@@ -36,7 +50,6 @@ private:
     LogSet& logs_;
     std::string interfaces_;
     StatsSample prev_;
-    Row row_;
 };
 
 // Resident memory of this process in MiB (/proc/self/statm), 0 if unknown.

@@ -68,4 +68,11 @@ public:
     virtual void on_weird(const WeirdRecord& w) = 0;
 };
 
+// Zeek's Site::private_address_space (scripts/base/utils/site.zeek): the IANA
+// special-purpose blocks that are not routable on the Internet, IPv4 and their
+// 6to4 forms, and IPv6's. With Site::private_address_space_is_local (on by
+// default in Zeek, --private-is-local here) they count as local networks for
+// conn.log local_orig/local_resp and ssh.log direction.
+void add_private_address_space(CidrSet& nets);
+
 }  // namespace sw

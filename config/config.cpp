@@ -159,7 +159,10 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
         ("progress", po::value<std::string>()->default_value("auto"),
             "progress line while reading: auto (only on a terminal), always, never")
         ("local-nets", po::value<CidrListArg>()->default_value(CidrListArg{}, ""),
-            "comma-separated CIDR list of local networks (conn.log local_orig/local_resp, ssh.log direction)");
+            "comma-separated CIDR list of local networks (conn.log local_orig/local_resp, ssh.log direction)")
+        ("private-is-local", po::value<bool>()->default_value(true),
+            "count Zeek's private address space (RFC 1918, loopback, link local, CGN, ULA, ...) as local networks, "
+            "in addition to --local-nets (Zeek's Site::private_address_space_is_local)");
     // clang-format on
     po::options_description all{"stagewatch options", 110, 50};
     all.add(general);
@@ -239,6 +242,10 @@ ParseOutcome parse_config(int argc, const char* const* argv) {
     for (const auto& cidr : opt<CidrListArg>(vm, "local-nets").v) {
         c.flow.local_nets.add(cidr);
         c.dissectors.local_nets.add(cidr);
+    }
+    if (opt<bool>(vm, "private-is-local")) {
+        add_private_address_space(c.flow.local_nets);
+        add_private_address_space(c.dissectors.local_nets);
     }
     c.flow.seeded = c.seeded;
     c.flow.seed = c.seed;

@@ -16,8 +16,7 @@ public:
 
 private:
     LogSet& logs_;
-    Row row_;
-    RowScratch scratch_;
+    StagingScratch scratch_;
 };
 
 }  // namespace sw

@@ -2,72 +2,49 @@
 
 namespace sw {
 
-Schema with_conn_id(std::string_view path, std::initializer_list<Field> rest) {
-    std::vector<Field> f{{"ts", FieldType::time},        {"uid", FieldType::string},
-                         {"id.orig_h", FieldType::addr}, {"id.orig_p", FieldType::port},
-                         {"id.resp_h", FieldType::addr}, {"id.resp_p", FieldType::port}};
-    f.insert(f.end(), rest.begin(), rest.end());
-    return Schema(path, std::move(f));
-}
-
-void begin_conn_row(Row& row, Timestamp ts, const ConnId* id) {
-    row.clear().time(ts);
-    if (id)
-        row.str(id->uid()).addr(id->orig_h).port(id->orig_p).addr(id->resp_h).port(id->resp_p);
-    else
-        row.unset().unset().unset().unset().unset();
-}
+using F = FieldType;
+using C = ConnRecord;
 
 // Zeek's conn.log, field for field (Zeek 7.1+ order, with ip_proto), followed
-// by our extensions.
-const Schema& conn_schema() {
-    static const Schema s = with_conn_id("conn", {{"proto", FieldType::enum_},
-                                                  {"service", FieldType::string},
-                                                  {"duration", FieldType::interval},
-                                                  {"orig_bytes", FieldType::count},
-                                                  {"resp_bytes", FieldType::count},
-                                                  {"conn_state", FieldType::string},
-                                                  {"local_orig", FieldType::bool_},
-                                                  {"local_resp", FieldType::bool_},
-                                                  {"missed_bytes", FieldType::count},
-                                                  {"history", FieldType::string},
-                                                  {"orig_pkts", FieldType::count},
-                                                  {"orig_ip_bytes", FieldType::count},
-                                                  {"resp_pkts", FieldType::count},
-                                                  {"resp_ip_bytes", FieldType::count},
-                                                  {"tunnel_parents", FieldType::set_string},
-                                                  {"ip_proto", FieldType::count},
-                                                  {"vlan", FieldType::int_},
-                                                  {"inner_vlan", FieldType::int_}});
-    return s;
-}
-
-void conn_row(const ConnRecord& c, Row& row) {
-    begin_conn_row(row, c.ts, c.id);
-    row.str(transport_name(c.id.proto)).str_or_unset(app_protocol_name(c.protocol));
-    if (c.sized)
-        row.interval(c.duration).count(c.orig_bytes).count(c.resp_bytes);
-    else
-        row.unset().unset().unset();
-    row.str(c.conn_state)
-        .opt_bool(c.local_orig)
-        .opt_bool(c.local_resp)
-        .count(c.missed_bytes)
-        .str_or_unset(c.history)
-        .count(c.orig_pkts)
-        .count(c.orig_ip_bytes)
-        .count(c.resp_pkts)
-        .count(c.resp_ip_bytes)
-        .unset()
-        .count(c.id.ip_proto);
-    if (c.id.vlan)
-        row.integer(c.id.vlan);
-    else
-        row.unset();
-    if (c.id.inner_vlan)
-        row.integer(c.id.inner_vlan);
-    else
-        row.unset();
+// by our extensions. duration, orig_bytes and resp_bytes are unset when the
+// duration is 0, as in Zeek.
+const LogTable<ConnRecord>& conn_log() {
+    static const LogTable<ConnRecord> t{
+        "conn",
+        with_conn_id([](const C& c) { return c.ts; }, [](const C& c) -> const ConnId* { return &c.id; },
+                     {
+                         col<F::enum_>("proto", [](const C& c) { return transport_name(c.id.proto); }),
+                         col<F::string>("service", [](const C& c) { return nonempty(app_protocol_name(c.protocol)); }),
+                         col<F::interval>("duration",
+                                          [](const C& c) { return c.sized ? std::optional(c.duration) : std::nullopt; }),
+                         col<F::count>("orig_bytes",
+                                       [](const C& c) { return c.sized ? std::optional(c.orig_bytes) : std::nullopt; }),
+                         col<F::count>("resp_bytes",
+                                       [](const C& c) { return c.sized ? std::optional(c.resp_bytes) : std::nullopt; }),
+                         col<F::string>("conn_state", [](const C& c) { return c.conn_state; }),
+                         col<F::bool_>("local_orig", [](const C& c) { return c.local_orig; }),
+                         col<F::bool_>("local_resp", [](const C& c) { return c.local_resp; }),
+                         col<F::count>("missed_bytes", [](const C& c) { return c.missed_bytes; }),
+                         col<F::string>("history", [](const C& c) { return nonempty(c.history); }),
+                         col<F::count>("orig_pkts", [](const C& c) { return c.orig_pkts; }),
+                         col<F::count>("orig_ip_bytes", [](const C& c) { return c.orig_ip_bytes; }),
+                         col<F::count>("resp_pkts", [](const C& c) { return c.resp_pkts; }),
+                         col<F::count>("resp_ip_bytes", [](const C& c) { return c.resp_ip_bytes; }),
+                         // Inner packets of tunnels are analysed, outer ones are not logged.
+                         unset_col<F::set_string, C>("tunnel_parents"),
+                         col<F::count>("ip_proto", [](const C& c) { return c.id.ip_proto; }),
+                         col<F::int_>("vlan",
+                                      [](const C& c) -> std::optional<std::int64_t> {
+                                          if (!c.id.vlan) return std::nullopt;
+                                          return c.id.vlan;
+                                      }),
+                         col<F::int_>("inner_vlan",
+                                      [](const C& c) -> std::optional<std::int64_t> {
+                                          if (!c.id.inner_vlan) return std::nullopt;
+                                          return c.id.inner_vlan;
+                                      }),
+                     })};
+    return t;
 }
 
 }  // namespace sw

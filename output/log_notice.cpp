@@ -2,51 +2,49 @@
 
 namespace sw {
 
-// Zeek's notice.log fields, in Zeek's order, then stagewatch's extensions.
-const Schema& notice_schema() {
-    static const Schema s = with_conn_id("notice", {{"fuid", FieldType::string},
-                                                    {"file_mime_type", FieldType::string},
-                                                    {"file_desc", FieldType::string},
-                                                    {"proto", FieldType::enum_},
-                                                    {"note", FieldType::enum_},
-                                                    {"msg", FieldType::string},
-                                                    {"sub", FieldType::string},
-                                                    {"src", FieldType::addr},
-                                                    {"dst", FieldType::addr},
-                                                    {"p", FieldType::port},
-                                                    {"n", FieldType::count},
-                                                    {"peer_descr", FieldType::string},
-                                                    {"actions", FieldType::set_enum},
-                                                    {"email_dest", FieldType::set_string},
-                                                    {"suppress_for", FieldType::interval},
-                                                    {"score", FieldType::count},
-                                                    {"severity", FieldType::string},
-                                                    {"detection_type", FieldType::string},
-                                                    {"sources", FieldType::set_addr},
-                                                    {"bytes", FieldType::count},
-                                                    {"archives", FieldType::set_string},
-                                                    {"mitre", FieldType::set_string}});
-    return s;
-}
+using F = FieldType;
+using N = Notice;
 
-void notice_row(const Notice& n, Row& row) {
-    static const std::vector<std::string> actions{"Notice::ACTION_LOG"};
-    static const std::vector<std::string> no_email;
-    begin_conn_row(row, n.ts, n.conn ? &*n.conn : nullptr);
-    row.str_or_unset(n.fuid).str_or_unset(n.file_mime_type).str_or_unset(n.file_desc);
-    if (n.conn)
-        row.str(transport_name(n.conn->proto));
-    else
-        row.unset();
-    row.str(note_name(n.note)).str_or_unset(n.msg).str_or_unset(n.sub);
-    row.opt(n.src, [](Row& r, const IpAddr& a) { r.addr(a); });
-    row.opt(n.dst, [](Row& r, const IpAddr& a) { r.addr(a); });
-    row.opt(n.p, [](Row& r, std::uint16_t p) { r.port(p); });
-    row.opt_count(n.n);
-    row.unset();  // peer_descr: a standalone sensor has no peer
-    row.strings(actions).strings(no_email).interval(n.suppress_for);
-    row.count(n.score).str(severity_name(n.severity)).str_or_unset(n.detection_type);
-    row.addrs(n.sources).count(n.bytes).strings(n.archives).strings(n.mitre);
+namespace {
+const std::vector<std::string> kActions{"Notice::ACTION_LOG"};
+const std::vector<std::string> kNoEmail;
+}  // namespace
+
+// Zeek's notice.log fields, in Zeek's order, then stagewatch's extensions.
+const LogTable<Notice>& notice_log() {
+    static const LogTable<Notice> t{
+        "notice",
+        with_conn_id([](const N& n) { return n.ts; }, [](const N& n) -> const ConnId* { return n.conn ? &*n.conn : nullptr; },
+                     {
+                         col<F::string>("fuid", [](const N& n) { return nonempty(n.fuid); }),
+                         col<F::string>("file_mime_type", [](const N& n) { return nonempty(n.file_mime_type); }),
+                         col<F::string>("file_desc", [](const N& n) { return nonempty(n.file_desc); }),
+                         col<F::enum_>("proto",
+                                       [](const N& n) -> std::optional<std::string_view> {
+                                           if (!n.conn) return std::nullopt;
+                                           return transport_name(n.conn->proto);
+                                       }),
+                         col<F::enum_>("note", [](const N& n) { return note_name(n.note); }),
+                         col<F::string>("msg", [](const N& n) { return nonempty(n.msg); }),
+                         col<F::string>("sub", [](const N& n) { return nonempty(n.sub); }),
+                         col<F::addr>("src", [](const N& n) { return n.src; }),
+                         col<F::addr>("dst", [](const N& n) { return n.dst; }),
+                         col<F::port>("p", [](const N& n) { return n.p; }),
+                         col<F::count>("n", [](const N& n) { return n.n; }),
+                         // A standalone sensor has no peer.
+                         unset_col<F::string, N>("peer_descr"),
+                         col<F::set_enum>("actions", [](const N&) { return std::span<const std::string>(kActions); }),
+                         col<F::set_string>("email_dest", [](const N&) { return std::span<const std::string>(kNoEmail); }),
+                         col<F::interval>("suppress_for", [](const N& n) { return n.suppress_for; }),
+                         col<F::count>("score", [](const N& n) { return n.score; }),
+                         col<F::string>("severity", [](const N& n) { return severity_name(n.severity); }),
+                         col<F::string>("detection_type", [](const N& n) { return nonempty(n.detection_type); }),
+                         col<F::set_addr>("sources", [](const N& n) { return std::span<const IpAddr>(n.sources); }),
+                         col<F::count>("bytes", [](const N& n) { return n.bytes; }),
+                         col<F::set_string>("archives", [](const N& n) { return std::span<const std::string>(n.archives); }),
+                         col<F::set_string>("mitre", [](const N& n) { return std::span<const std::string>(n.mitre); }),
+                     })};
+    return t;
 }
 
 }  // namespace sw

@@ -21,7 +21,7 @@ std::string LogSet::file_for(std::string_view path) const {
     return (std::filesystem::path(dir_) / (std::string(path) + ".log")).string();
 }
 
-void LogSet::write(const Schema& schema, const Row& row) {
+LogWriter& LogSet::writer_for(const Schema& schema) {
     auto it = writers_.find(schema.path);
     if (it == writers_.end()) {
         it = writers_
@@ -29,7 +29,10 @@ void LogSet::write(const Schema& schema, const Row& row) {
                           std::make_unique<LogWriter>(schema, fmt_, file_for(schema.path)))
                  .first;
     }
-    it->second->write(row);
+    // One table per path: a second declaration of the same log is a bug.
+    if (&it->second->schema() != &schema)
+        throw std::logic_error(std::string(schema.path) + ".log: written with two different schemas");
+    return *it->second;
 }
 
 void LogSet::close_all() {

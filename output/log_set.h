@@ -18,7 +18,10 @@ public:
     LogSet(std::string dir, LogFormat fmt);
     ~LogSet();
 
-    void write(const Schema& schema, const Row& row);
+    template <class Rec>
+    void write(const LogTable<Rec>& table, const Rec& rec) {
+        writer_for(table.schema).write(table, rec);
+    }
     void close_all();
     // Every open log: #close, then a fresh file at the same path (SIGHUP).
     void reopen_all();
@@ -37,6 +40,8 @@ public:
     std::string file_for(std::string_view path) const;
 
 private:
+    LogWriter& writer_for(const Schema& schema);
+
     std::string dir_;
     LogFormat fmt_;
     std::map<std::string, std::unique_ptr<LogWriter>, std::less<>> writers_;

@@ -2,91 +2,87 @@
 
 namespace sw {
 
+using F = FieldType;
+
+namespace {
+template <class Rec>
+auto ts_of() {
+    return [](const Rec& e) { return e.ts; };
+}
+template <class Rec>
+auto id_of() {
+    return [](const Rec& e) -> const ConnId* { return &e.id; };
+}
+}  // namespace
+
 // Zeek's smb_files.log, then our extensions: one row per file handle, written
 // when the handle is closed (or its tree, session or connection ends).
-const Schema& smb_files_schema() {
-    static const Schema s =
-        with_conn_id("smb_files", {{"fuid", FieldType::string},         {"action", FieldType::enum_},
-                                   {"path", FieldType::string},         {"name", FieldType::string},
-                                   {"size", FieldType::count},          {"prev_name", FieldType::string},
-                                   {"times.modified", FieldType::time}, {"times.accessed", FieldType::time},
-                                   {"times.created", FieldType::time},  {"times.changed", FieldType::time},
-                                   {"close_ts", FieldType::time},       {"share", FieldType::string},
-                                   {"username", FieldType::string},     {"dialect", FieldType::string},
-                                   {"bytes_written", FieldType::count}, {"bytes_read", FieldType::count},
-                                   {"write_ranges", FieldType::count},  {"missed_bytes", FieldType::count},
-                                   {"content_type", FieldType::string}, {"entropy", FieldType::double_}});
-    return s;
-}
-
-void smb_files_row(const SmbFileEvent& e, Row& row) {
-    begin_conn_row(row, e.ts, e.id);
-    row.str_or_unset(e.fuid)
-        .str(e.action)
-        .str_or_unset(e.path)
-        .str_or_unset(e.name)
-        .opt_count(e.size)
-        .str_or_unset(e.prev_name)
-        .opt_time(e.t_modified)
-        .opt_time(e.t_accessed)
-        .opt_time(e.t_created)
-        .opt_time(e.t_changed)
-        .time(e.close_ts)
-        .str_or_unset(e.share)
-        .str_or_unset(e.username)
-        .str_or_unset(e.dialect)
-        .count(e.bytes_written)
-        .count(e.bytes_read)
-        .count(e.write_ranges)
-        .count(e.missed_bytes)
-        .str_or_unset(e.content_type)
-        .opt_dbl(e.entropy);
+const LogTable<SmbFileEvent>& smb_files_log() {
+    using E = SmbFileEvent;
+    static const LogTable<SmbFileEvent> t{
+        "smb_files",
+        with_conn_id(ts_of<E>(), id_of<E>(),
+                     {
+                         col<F::string>("fuid", [](const E& e) { return nonempty(e.fuid); }),
+                         col<F::enum_>("action", [](const E& e) { return std::string_view(e.action); }),
+                         col<F::string>("path", [](const E& e) { return nonempty(e.path); }),
+                         col<F::string>("name", [](const E& e) { return nonempty(e.name); }),
+                         col<F::count>("size", [](const E& e) { return e.size; }),
+                         col<F::string>("prev_name", [](const E& e) { return nonempty(e.prev_name); }),
+                         col<F::time>("times.modified", [](const E& e) { return e.t_modified; }),
+                         col<F::time>("times.accessed", [](const E& e) { return e.t_accessed; }),
+                         col<F::time>("times.created", [](const E& e) { return e.t_created; }),
+                         col<F::time>("times.changed", [](const E& e) { return e.t_changed; }),
+                         col<F::time>("close_ts", [](const E& e) { return e.close_ts; }),
+                         col<F::string>("share", [](const E& e) { return nonempty(e.share); }),
+                         col<F::string>("username", [](const E& e) { return nonempty(e.username); }),
+                         col<F::string>("dialect", [](const E& e) { return nonempty(e.dialect); }),
+                         col<F::count>("bytes_written", [](const E& e) { return e.bytes_written; }),
+                         col<F::count>("bytes_read", [](const E& e) { return e.bytes_read; }),
+                         col<F::count>("write_ranges", [](const E& e) { return e.write_ranges; }),
+                         col<F::count>("missed_bytes", [](const E& e) { return e.missed_bytes; }),
+                         col<F::string>("content_type", [](const E& e) { return nonempty(e.content_type); }),
+                         col<F::double_>("entropy", [](const E& e) { return e.entropy; }),
+                     })};
+    return t;
 }
 
 // Zeek's smb_mapping.log plus dialect, encrypted and username.
-const Schema& smb_mapping_schema() {
-    static const Schema s = with_conn_id("smb_mapping", {{"path", FieldType::string},
-                                                         {"service", FieldType::string},
-                                                         {"native_file_system", FieldType::string},
-                                                         {"share_type", FieldType::string},
-                                                         {"dialect", FieldType::string},
-                                                         {"encrypted", FieldType::bool_},
-                                                         {"username", FieldType::string}});
-    return s;
-}
-
-void smb_mapping_row(const SmbMappingEvent& e, Row& row) {
-    begin_conn_row(row, e.ts, e.id);
-    row.str_or_unset(e.path)
-        .str_or_unset(e.service)
-        .str_or_unset(e.native_file_system)
-        .str_or_unset(e.share_type)
-        .str_or_unset(e.dialect)
-        .boolean(e.encrypted)
-        .str_or_unset(e.username);
+const LogTable<SmbMappingEvent>& smb_mapping_log() {
+    using E = SmbMappingEvent;
+    static const LogTable<SmbMappingEvent> t{
+        "smb_mapping",
+        with_conn_id(ts_of<E>(), id_of<E>(),
+                     {
+                         col<F::string>("path", [](const E& e) { return nonempty(e.path); }),
+                         col<F::string>("service", [](const E& e) { return nonempty(e.service); }),
+                         col<F::string>("native_file_system", [](const E& e) { return nonempty(e.native_file_system); }),
+                         col<F::string>("share_type", [](const E& e) { return nonempty(e.share_type); }),
+                         col<F::string>("dialect", [](const E& e) { return nonempty(e.dialect); }),
+                         col<F::bool_>("encrypted", [](const E& e) { return e.encrypted; }),
+                         col<F::string>("username", [](const E& e) { return nonempty(e.username); }),
+                     })};
+    return t;
 }
 
 // Zeek's ntlm.log.
-const Schema& ntlm_schema() {
-    static const Schema s = with_conn_id("ntlm", {{"username", FieldType::string},
-                                                  {"hostname", FieldType::string},
-                                                  {"domainname", FieldType::string},
-                                                  {"server_nb_computer_name", FieldType::string},
-                                                  {"server_dns_computer_name", FieldType::string},
-                                                  {"server_tree_name", FieldType::string},
-                                                  {"success", FieldType::bool_}});
-    return s;
-}
-
-void ntlm_row(const NtlmEvent& e, Row& row) {
-    begin_conn_row(row, e.ts, e.id);
-    row.str_or_unset(e.username)
-        .str_or_unset(e.hostname)
-        .str_or_unset(e.domainname)
-        .str_or_unset(e.server_nb_computer_name)
-        .str_or_unset(e.server_dns_computer_name)
-        .str_or_unset(e.server_tree_name)
-        .opt_bool(e.success);
+const LogTable<NtlmEvent>& ntlm_log() {
+    using E = NtlmEvent;
+    static const LogTable<NtlmEvent> t{
+        "ntlm",
+        with_conn_id(ts_of<E>(), id_of<E>(),
+                     {
+                         col<F::string>("username", [](const E& e) { return nonempty(e.username); }),
+                         col<F::string>("hostname", [](const E& e) { return nonempty(e.hostname); }),
+                         col<F::string>("domainname", [](const E& e) { return nonempty(e.domainname); }),
+                         col<F::string>("server_nb_computer_name",
+                                        [](const E& e) { return nonempty(e.server_nb_computer_name); }),
+                         col<F::string>("server_dns_computer_name",
+                                        [](const E& e) { return nonempty(e.server_dns_computer_name); }),
+                         col<F::string>("server_tree_name", [](const E& e) { return nonempty(e.server_tree_name); }),
+                         col<F::bool_>("success", [](const E& e) { return e.success; }),
+                     })};
+    return t;
 }
 
 }  // namespace sw

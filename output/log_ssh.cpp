@@ -2,58 +2,49 @@
 
 namespace sw {
 
+using F = FieldType;
+using E = SshEvent;
+
 // Zeek's ssh.log (fields in Zeek's order; host_key_fingerprint as Zeek 8.1
 // names it), then our extensions: HASSH, volumes after NEWKEYS, why the
 // authentication result is unknown, and the transfer inference.
-const Schema& ssh_schema() {
-    static const Schema s = with_conn_id(
-        "ssh", {{"version", FieldType::count},          {"auth_success", FieldType::bool_},
-                {"auth_attempts", FieldType::count},    {"direction", FieldType::enum_},
-                {"client", FieldType::string},          {"server", FieldType::string},
-                {"cipher_alg", FieldType::string},      {"mac_alg", FieldType::string},
-                {"compression_alg", FieldType::string}, {"kex_alg", FieldType::string},
-                {"host_key_alg", FieldType::string},    {"host_key_fingerprint", FieldType::string},
-                {"hassh", FieldType::string},           {"hasshServer", FieldType::string},
-                {"hasshAlgorithms", FieldType::string}, {"hasshServerAlgorithms", FieldType::string},
-                {"orig_bytes", FieldType::count},       {"resp_bytes", FieldType::count},
-                {"orig_pkts", FieldType::count},        {"resp_pkts", FieldType::count},
-                {"auth_note", FieldType::string},       {"inferred", FieldType::string},
-                {"transfer_bytes", FieldType::count},   {"duration", FieldType::interval}});
-    return s;
-}
-
-void ssh_row(const SshEvent& e, Row& row) {
-    begin_conn_row(row, e.ts, e.id);
-    if (e.version)
-        row.count(*e.version);
-    else
-        row.unset();
-    row.opt_bool(e.auth_success)
-        .count(e.auth_attempts)
-        .str_or_unset(e.direction)
-        .str_or_unset(e.client)
-        .str_or_unset(e.server)
-        .str_or_unset(e.cipher_alg)
-        .str_or_unset(e.mac_alg)
-        .str_or_unset(e.compression_alg)
-        .str_or_unset(e.kex_alg)
-        .str_or_unset(e.host_key_alg)
-        .str_or_unset(e.host_key_fingerprint)
-        .str_or_unset(e.hassh)
-        .str_or_unset(e.hassh_server)
-        .str_or_unset(e.hassh_algorithms)
-        .str_or_unset(e.hassh_server_algorithms)
-        .count(e.orig_bytes)
-        .count(e.resp_bytes)
-        .count(e.orig_pkts)
-        .count(e.resp_pkts)
-        .str_or_unset(e.auth_note)
-        .str_or_unset(e.inferred);
-    if (e.inferred.empty())
-        row.unset();
-    else
-        row.count(e.transfer_bytes);
-    row.interval(e.duration);
+const LogTable<SshEvent>& ssh_log() {
+    static const LogTable<SshEvent> t{
+        "ssh",
+        with_conn_id([](const E& e) { return e.ts; }, [](const E& e) -> const ConnId* { return &e.id; },
+                     {
+                         col<F::count>("version", [](const E& e) { return e.version; }),
+                         col<F::bool_>("auth_success", [](const E& e) { return e.auth_success; }),
+                         col<F::count>("auth_attempts", [](const E& e) { return e.auth_attempts; }),
+                         col<F::enum_>("direction", [](const E& e) { return nonempty(e.direction); }),
+                         col<F::string>("client", [](const E& e) { return nonempty(e.client); }),
+                         col<F::string>("server", [](const E& e) { return nonempty(e.server); }),
+                         col<F::string>("cipher_alg", [](const E& e) { return nonempty(e.cipher_alg); }),
+                         col<F::string>("mac_alg", [](const E& e) { return nonempty(e.mac_alg); }),
+                         col<F::string>("compression_alg", [](const E& e) { return nonempty(e.compression_alg); }),
+                         col<F::string>("kex_alg", [](const E& e) { return nonempty(e.kex_alg); }),
+                         col<F::string>("host_key_alg", [](const E& e) { return nonempty(e.host_key_alg); }),
+                         col<F::string>("host_key_fingerprint",
+                                        [](const E& e) { return nonempty(e.host_key_fingerprint); }),
+                         col<F::string>("hassh", [](const E& e) { return nonempty(e.hassh); }),
+                         col<F::string>("hasshServer", [](const E& e) { return nonempty(e.hassh_server); }),
+                         col<F::string>("hasshAlgorithms", [](const E& e) { return nonempty(e.hassh_algorithms); }),
+                         col<F::string>("hasshServerAlgorithms",
+                                        [](const E& e) { return nonempty(e.hassh_server_algorithms); }),
+                         col<F::count>("orig_bytes", [](const E& e) { return e.orig_bytes; }),
+                         col<F::count>("resp_bytes", [](const E& e) { return e.resp_bytes; }),
+                         col<F::count>("orig_pkts", [](const E& e) { return e.orig_pkts; }),
+                         col<F::count>("resp_pkts", [](const E& e) { return e.resp_pkts; }),
+                         col<F::string>("auth_note", [](const E& e) { return nonempty(e.auth_note); }),
+                         col<F::string>("inferred", [](const E& e) { return nonempty(e.inferred); }),
+                         // Only meaningful with an inference.
+                         col<F::count>("transfer_bytes",
+                                       [](const E& e) {
+                                           return e.inferred.empty() ? std::nullopt : std::optional(e.transfer_bytes);
+                                       }),
+                         col<F::interval>("duration", [](const E& e) { return e.duration; }),
+                     })};
+    return t;
 }
 
 }  // namespace sw

@@ -2,25 +2,25 @@
 
 namespace sw {
 
-// volume.log: a host's traffic per protocol per volume.interval.
-const Schema& volume_schema() {
-    static const Schema s{"volume",
-                          {{"ts", FieldType::time},
-                           {"host", FieldType::addr},
-                           {"proto", FieldType::string},
-                           {"bytes_in", FieldType::count},
-                           {"bytes_out", FieldType::count},
-                           {"files_written", FieldType::count},
-                           {"files_read", FieldType::count},
-                           {"peers_in", FieldType::count},
-                           {"peers_out", FieldType::count}}};
-    return s;
-}
+using F = FieldType;
+using V = VolumeRow;
 
-void volume_row(const VolumeRow& r, Row& row) {
-    row.clear().time(r.ts).addr(r.host).str(volume_proto_name(r.proto));
-    row.count(r.bytes_in).count(r.bytes_out).count(r.files_written).count(r.files_read);
-    row.count(r.peers_in).count(r.peers_out);
+// volume.log: a host's traffic per protocol per volume.interval.
+const LogTable<VolumeRow>& volume_log() {
+    static const LogTable<VolumeRow> t{
+        "volume",
+        {
+            col<F::time>("ts", [](const V& r) { return r.ts; }),
+            col<F::addr>("host", [](const V& r) { return r.host; }),
+            col<F::string>("proto", [](const V& r) { return volume_proto_name(r.proto); }),
+            col<F::count>("bytes_in", [](const V& r) { return r.bytes_in; }),
+            col<F::count>("bytes_out", [](const V& r) { return r.bytes_out; }),
+            col<F::count>("files_written", [](const V& r) { return r.files_written; }),
+            col<F::count>("files_read", [](const V& r) { return r.files_read; }),
+            col<F::count>("peers_in", [](const V& r) { return r.peers_in; }),
+            col<F::count>("peers_out", [](const V& r) { return r.peers_out; }),
+        }};
+    return t;
 }
 
 }  // namespace sw

@@ -2,19 +2,23 @@
 
 namespace sw {
 
-// Zeek's weird.log.
-const Schema& weird_schema() {
-    static const Schema s = with_conn_id("weird", {{"name", FieldType::string},
-                                                   {"addl", FieldType::string},
-                                                   {"notice", FieldType::bool_},
-                                                   {"peer", FieldType::string},
-                                                   {"source", FieldType::string}});
-    return s;
-}
+using F = FieldType;
+using W = WeirdEvent;
 
-void weird_row(const WeirdEvent& w, Row& row) {
-    begin_conn_row(row, w.ts, w.id ? &*w.id : nullptr);
-    row.str(w.name).str_or_unset(w.addl).boolean(false).str("stagewatch").str_or_unset(w.source);
+// Zeek's weird.log. Packet-level weirds have no connection: uid and id.* unset.
+const LogTable<WeirdEvent>& weird_log() {
+    static const LogTable<WeirdEvent> t{
+        "weird",
+        with_conn_id([](const W& w) { return w.ts; },
+                     [](const W& w) -> const ConnId* { return w.id ? &*w.id : nullptr; },
+                     {
+                         col<F::string>("name", [](const W& w) { return std::string_view(w.name); }),
+                         col<F::string>("addl", [](const W& w) { return nonempty(w.addl); }),
+                         col<F::bool_>("notice", [](const W&) { return false; }),
+                         col<F::string>("peer", [](const W&) { return std::string_view("stagewatch"); }),
+                         col<F::string>("source", [](const W& w) { return nonempty(w.source); }),
+                     })};
+    return t;
 }
 
 }  // namespace sw

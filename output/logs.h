@@ -1,5 +1,6 @@
-// Every log's schema (declared once) and how an event becomes its row.
-// One function pair per log; the files log_<name>.cpp hold them.
+// Every log, declared once: one column table per log (name, Zeek type,
+// accessor) that drives both the TSV and the JSON writer. The files
+// log_<name>.cpp hold the tables.
 #pragma once
 
 #include "analytics/findings.h"
@@ -9,38 +10,65 @@
 namespace sw {
 
 // Zeek's leading columns of every connection-related log: ts, uid,
-// id.orig_h, id.orig_p, id.resp_h, id.resp_p. Declared once here.
-Schema with_conn_id(std::string_view path, std::initializer_list<Field> rest);
-// Starts a row with ts, uid and id.* (uid and id.* unset without a connection).
-void begin_conn_row(Row& row, Timestamp ts, const ConnId* id);
-inline void begin_conn_row(Row& row, Timestamp ts, const ConnId& id) { begin_conn_row(row, ts, &id); }
+// id.orig_h, id.orig_p, id.resp_h, id.resp_p, declared once here. `TsF`
+// reads the record's time, `IdF` returns its `const ConnId*` (null: uid and
+// id.* unset).
+template <class TsF, class IdF>
+auto with_conn_id(TsF ts, IdF, std::vector<Column<typename detail::accessor_arg<TsF>::type>> rest) {
+    using Rec = typename detail::accessor_arg<TsF>::type;
+    std::vector<Column<Rec>> c{
+        col<FieldType::time>("ts", ts),
+        col<FieldType::string>("uid",
+                               [](const Rec& r) -> std::optional<std::string_view> {
+                                   if (const ConnId* id = IdF{}(r)) return id->uid();
+                                   return std::nullopt;
+                               }),
+        col<FieldType::addr>("id.orig_h",
+                             [](const Rec& r) -> std::optional<IpAddr> {
+                                 if (const ConnId* id = IdF{}(r)) return id->orig_h;
+                                 return std::nullopt;
+                             }),
+        col<FieldType::port>("id.orig_p",
+                             [](const Rec& r) -> std::optional<std::uint16_t> {
+                                 if (const ConnId* id = IdF{}(r)) return id->orig_p;
+                                 return std::nullopt;
+                             }),
+        col<FieldType::addr>("id.resp_h",
+                             [](const Rec& r) -> std::optional<IpAddr> {
+                                 if (const ConnId* id = IdF{}(r)) return id->resp_h;
+                                 return std::nullopt;
+                             }),
+        col<FieldType::port>("id.resp_p",
+                             [](const Rec& r) -> std::optional<std::uint16_t> {
+                                 if (const ConnId* id = IdF{}(r)) return id->resp_p;
+                                 return std::nullopt;
+                             }),
+    };
+    c.insert(c.end(), rest.begin(), rest.end());
+    return c;
+}
 
-const Schema& conn_schema();
-void conn_row(const ConnRecord& c, Row& row);
+const LogTable<ConnRecord>& conn_log();
+const LogTable<WeirdEvent>& weird_log();
+const LogTable<SshEvent>& ssh_log();
+const LogTable<SmbFileEvent>& smb_files_log();
+const LogTable<SmbMappingEvent>& smb_mapping_log();
+const LogTable<NtlmEvent>& ntlm_log();
+const LogTable<Notice>& notice_log();
+const LogTable<VolumeRow>& volume_log();
 
-const Schema& weird_schema();
-void weird_row(const WeirdEvent& w, Row& row);
-
-const Schema& ssh_schema();
-void ssh_row(const SshEvent& e, Row& row);
-// Staging analytics logs (log_notice.cpp, log_staging.cpp, log_volume.cpp).
-// Set-valued fields that a finding does not hold as strings/addresses are
-// built in `scratch`, which must outlive the write of the row.
-struct RowScratch {
-    std::vector<IpAddr> addrs;
-    std::vector<std::string> strs;
+// staging.log's set fields that a StagingRow does not hold as such (peers as
+// addresses, peer_bytes as "addr=bytes") are built in a scratch that is
+// reused from row to row.
+struct StagingScratch {
+    std::vector<IpAddr> peers;
+    std::vector<std::string> peer_bytes;
 };
-const Schema& notice_schema();
-void notice_row(const Notice& n, Row& row);
-const Schema& staging_schema();
-void staging_row(const StagingRow& r, Row& row, RowScratch& scratch);
-const Schema& volume_schema();
-void volume_row(const VolumeRow& r, Row& row);
-const Schema& smb_files_schema();
-void smb_files_row(const SmbFileEvent& e, Row& row);
-const Schema& smb_mapping_schema();
-void smb_mapping_row(const SmbMappingEvent& e, Row& row);
-const Schema& ntlm_schema();
-void ntlm_row(const NtlmEvent& e, Row& row);
+struct StagingRecord {
+    const StagingRow& row;
+    const StagingScratch& scratch;
+};
+void prepare_staging(const StagingRow& r, StagingScratch& scratch);
+const LogTable<StagingRecord>& staging_log();
 
 }  // namespace sw

@@ -7,30 +7,12 @@ namespace sw {
 
 void OutputSink::on_event(const Event& e) {
     std::visit(overloaded{
-                   [&](const ConnRecord& c) {
-                       conn_row(c, row_);
-                       logs_.write(conn_schema(), row_);
-                   },
-                   [&](const WeirdEvent& w) {
-                       weird_row(w, row_);
-                       logs_.write(weird_schema(), row_);
-                   },
-                   [&](const SshEvent& s) {
-                       ssh_row(s, row_);
-                       logs_.write(ssh_schema(), row_);
-                   },
-                   [&](const SmbFileEvent& f) {
-                       smb_files_row(f, row_);
-                       logs_.write(smb_files_schema(), row_);
-                   },
-                   [&](const SmbMappingEvent& m) {
-                       smb_mapping_row(m, row_);
-                       logs_.write(smb_mapping_schema(), row_);
-                   },
-                   [&](const NtlmEvent& n) {
-                       ntlm_row(n, row_);
-                       logs_.write(ntlm_schema(), row_);
-                   },
+                   [&](const ConnRecord& c) { logs_.write(conn_log(), c); },
+                   [&](const WeirdEvent& w) { logs_.write(weird_log(), w); },
+                   [&](const SshEvent& s) { logs_.write(ssh_log(), s); },
+                   [&](const SmbFileEvent& f) { logs_.write(smb_files_log(), f); },
+                   [&](const SmbMappingEvent& m) { logs_.write(smb_mapping_log(), m); },
+                   [&](const NtlmEvent& n) { logs_.write(ntlm_log(), n); },
                    // Logs of the protocol dissectors are added with them.
                    [&](const auto&) {},
                },

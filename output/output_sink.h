@@ -13,7 +13,6 @@ public:
 
 private:
     LogSet& logs_;
-    Row row_;
 };
 
 }  // namespace sw

@@ -94,10 +94,6 @@ void tsv_string(std::string_view s, bool in_set, std::string& out) {
     zeek_escape_tsv(s, in_set, out);
 }
 
-bool json_representable(const Value& v) {
-    return !(v.kind == Value::Kind::dbl && !std::isfinite(v.d));
-}
-
 }  // namespace
 
 std::string_view zeek_type_name(FieldType t) {
@@ -154,9 +150,11 @@ void zeek_escape_tsv(std::string_view s, bool in_set, std::string& out) {
     escape_utf8(
         s, out,
         [in_set](unsigned char c, std::string& o) {
-            // Tab (the separator), newline and other controls, the backslash,
-            // and a comma inside a set element.
-            if (c < 0x20 || c == 0x7f || c == '\\' || (in_set && c == ',')) hex_escape(c, o);
+            // Tab (the separator), newline and other controls, and a comma
+            // inside a set element; a backslash is doubled (Zeek's ODesc
+            // escapes its own escape character so that \xNN stays unambiguous).
+            if (c == '\\') o += "\\\\";
+            else if (c < 0x20 || c == 0x7f || (in_set && c == ',')) hex_escape(c, o);
             else o += static_cast<char>(c);
         },
         hex_escape);
@@ -192,6 +190,123 @@ void zeek_escape_json(std::string_view s, std::string& out) {
         });
 }
 
+// ---- FieldWriter: one row, field by field ----
+
+bool FieldWriter::key() {
+    if (fmt_ == LogFormat::tsv) {
+        if (index_ > 1) out_ += '\t';
+        return true;
+    }
+    if (!json_first_) out_ += ',';
+    json_first_ = false;
+    out_ += '"';
+    zeek_escape_json(name_, out_);
+    out_ += "\":";
+    return true;
+}
+
+void FieldWriter::end() {
+    if (fmt_ == LogFormat::tsv) {
+        // A row must never look like a header line.
+        if (out_.size() > start_ && out_[start_] == '#') out_.replace(start_, 1, "\\x23");
+    } else {
+        out_ += '}';
+    }
+    out_ += '\n';
+}
+
+void FieldWriter::unset() {
+    if (fmt_ == LogFormat::tsv) {
+        key();
+        out_ += '-';
+    }
+    // JSON leaves unset fields out.
+}
+
+void FieldWriter::micros(std::int64_t us) {
+    key();
+    append_micros(us, out_);
+}
+
+void FieldWriter::uint(std::uint64_t v) {
+    key();
+    append_uint(v, out_);
+}
+
+void FieldWriter::integer(std::int64_t i) {
+    key();
+    append_int(i, out_);
+}
+
+void FieldWriter::dbl(double d) {
+    // JSON has no inf/nan: such a value is left out, like an unset one.
+    if (fmt_ == LogFormat::json && !std::isfinite(d)) return;
+    key();
+    append_double(d, out_);
+}
+
+void FieldWriter::boolean(bool b) {
+    key();
+    if (fmt_ == LogFormat::tsv) out_ += b ? 'T' : 'F';
+    else out_ += b ? "true" : "false";
+}
+
+void FieldWriter::str(std::string_view s) {
+    key();
+    if (fmt_ == LogFormat::tsv) {
+        tsv_string(s, false, out_);
+    } else {
+        out_ += '"';
+        zeek_escape_json(s, out_);
+        out_ += '"';
+    }
+}
+
+void FieldWriter::addr(const IpAddr& a) {
+    key();
+    if (fmt_ == LogFormat::tsv) {
+        append_addr(a, out_);
+    } else {
+        out_ += '"';
+        append_addr(a, out_);
+        out_ += '"';
+    }
+}
+
+void FieldWriter::strings(std::span<const std::string> v) {
+    key();
+    if (fmt_ == LogFormat::tsv) {
+        if (v.empty()) out_ += "(empty)";
+        for (std::size_t k = 0; k < v.size(); ++k) {
+            if (k) out_ += ',';
+            tsv_string(v[k], true, out_);
+        }
+        return;
+    }
+    out_ += '[';
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        if (k) out_ += ',';
+        out_ += '"';
+        zeek_escape_json(v[k], out_);
+        out_ += '"';
+    }
+    out_ += ']';
+}
+
+void FieldWriter::addrs(std::span<const IpAddr> v) {
+    key();
+    const bool tsv = fmt_ == LogFormat::tsv;
+    if (tsv && v.empty()) out_ += "(empty)";
+    if (!tsv) out_ += '[';
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        if (k) out_ += ',';
+        if (!tsv) out_ += '"';
+        append_addr(v[k], out_);
+        if (!tsv) out_ += '"';
+    }
+    if (!tsv) out_ += ']';
+}
+
 std::string zeek_header_time(std::int64_t unix_seconds) {
     std::time_t t = static_cast<std::time_t>(unix_seconds);
     std::tm tmv{};
@@ -220,99 +335,6 @@ std::string LogWriter::header(const Schema& schema, std::int64_t open_time) {
     return h;
 }
 
-void LogWriter::format_row(const Schema& schema, LogFormat fmt, const Row& row, std::string& out) {
-    const auto& vals = row.values();
-    const std::size_t start = out.size();
-    if (fmt == LogFormat::tsv) {
-        for (std::size_t i = 0; i < schema.fields.size(); ++i) {
-            if (i) out += '\t';
-            const Value v = i < vals.size() ? vals[i] : Value{};
-            switch (v.kind) {
-                case Value::Kind::unset: out += '-'; break;
-                case Value::Kind::time:
-                case Value::Kind::interval: append_micros(v.i, out); break;
-                case Value::Kind::str: tsv_string(v.s, false, out); break;
-                case Value::Kind::addr: append_addr(v.a, out); break;
-                case Value::Kind::port:
-                case Value::Kind::count: append_uint(v.u, out); break;
-                case Value::Kind::int_: append_int(v.i, out); break;
-                case Value::Kind::dbl: append_double(v.d, out); break;
-                case Value::Kind::boolean: out += v.u ? 'T' : 'F'; break;
-                case Value::Kind::strings:
-                    if (v.strs->empty()) out += "(empty)";
-                    for (std::size_t k = 0; k < v.strs->size(); ++k) {
-                        if (k) out += ',';
-                        tsv_string((*v.strs)[k], true, out);
-                    }
-                    break;
-                case Value::Kind::addrs:
-                    if (v.addrs->empty()) out += "(empty)";
-                    for (std::size_t k = 0; k < v.addrs->size(); ++k) {
-                        if (k) out += ',';
-                        append_addr((*v.addrs)[k], out);
-                    }
-                    break;
-            }
-        }
-        // A row must never look like a header line.
-        if (out.size() > start && out[start] == '#') out.replace(start, 1, "\\x23");
-    } else {
-        out += '{';
-        bool first = true;
-        for (std::size_t i = 0; i < schema.fields.size() && i < vals.size(); ++i) {
-            const Value& v = vals[i];
-            if (v.kind == Value::Kind::unset || !json_representable(v)) continue;
-            if (!first) out += ',';
-            first = false;
-            out += '"';
-            zeek_escape_json(schema.fields[i].name, out);
-            out += "\":";
-            switch (v.kind) {
-                case Value::Kind::unset: break;
-                case Value::Kind::time:
-                case Value::Kind::interval: append_micros(v.i, out); break;
-                case Value::Kind::str:
-                    out += '"';
-                    zeek_escape_json(v.s, out);
-                    out += '"';
-                    break;
-                case Value::Kind::addr:
-                    out += '"';
-                    append_addr(v.a, out);
-                    out += '"';
-                    break;
-                case Value::Kind::port:
-                case Value::Kind::count: append_uint(v.u, out); break;
-                case Value::Kind::int_: append_int(v.i, out); break;
-                case Value::Kind::dbl: append_double(v.d, out); break;
-                case Value::Kind::boolean: out += v.u ? "true" : "false"; break;
-                case Value::Kind::strings:
-                    out += '[';
-                    for (std::size_t k = 0; k < v.strs->size(); ++k) {
-                        if (k) out += ',';
-                        out += '"';
-                        zeek_escape_json((*v.strs)[k], out);
-                        out += '"';
-                    }
-                    out += ']';
-                    break;
-                case Value::Kind::addrs:
-                    out += '[';
-                    for (std::size_t k = 0; k < v.addrs->size(); ++k) {
-                        if (k) out += ',';
-                        out += '"';
-                        append_addr((*v.addrs)[k], out);
-                        out += '"';
-                    }
-                    out += ']';
-                    break;
-            }
-        }
-        out += '}';
-    }
-    out += '\n';
-}
-
 LogWriter::LogWriter(const Schema& schema, LogFormat fmt, const std::string& file)
     : schema_(schema), fmt_(fmt), file_(file) {
     fp_ = std::fopen(file.c_str(), "w");
@@ -326,12 +348,6 @@ void LogWriter::flush_buffer() {
     if (!fp_ || buf_.empty()) return;
     std::fwrite(buf_.data(), 1, buf_.size(), fp_);
     buf_.clear();
-}
-
-void LogWriter::write(const Row& row) {
-    format_row(schema_, fmt_, row, buf_);
-    ++rows_;
-    if (buf_.size() >= (1u << 16)) flush_buffer();
 }
 
 void LogWriter::flush() {

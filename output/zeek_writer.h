@@ -12,10 +12,9 @@
 
 namespace sw {
 
-enum class LogFormat { tsv, json };
-
-// Escapes one string value for a TSV field (not for #-header lines).
-// `in_set` additionally escapes the set separator ','.
+// Escapes one string value for a TSV field (not for #-header lines), as Zeek
+// does: a backslash becomes two, controls and invalid UTF-8 \xNN, and `in_set`
+// additionally escapes the set separator ','.
 void zeek_escape_tsv(std::string_view s, bool in_set, std::string& out);
 // Escapes one string for inside JSON double quotes, as Zeek's JSON writer does
 // (valid UTF-8 passes, other bytes become the text \xNN).
@@ -31,7 +30,13 @@ public:
     LogWriter(const LogWriter&) = delete;
     LogWriter& operator=(const LogWriter&) = delete;
 
-    void write(const Row& row);
+    // Appends one row of `table` (whose schema this writer was opened with).
+    template <class Rec>
+    void write(const LogTable<Rec>& table, const Rec& rec) {
+        table.format(fmt_, rec, buf_);
+        ++rows_;
+        if (buf_.size() >= (1u << 16)) flush_buffer();
+    }
     // Writes #close (TSV) and closes. Idempotent.
     void close();
     // Writes buffered rows to the file now (a live sensor does this when idle).
@@ -40,12 +45,11 @@ public:
     // after an external logrotate moved the file away, rows go to a new file.
     void reopen();
 
-    // Formats a row without writing it (used by tests and by write()).
-    static void format_row(const Schema& schema, LogFormat fmt, const Row& row, std::string& out);
     static std::string header(const Schema& schema, std::int64_t open_time);
 
     std::uint64_t rows() const { return rows_; }
     const std::string& file() const { return file_; }
+    const Schema& schema() const { return schema_; }
 
 private:
     void flush_buffer();
@@ -55,7 +59,6 @@ private:
     std::string file_;
     std::FILE* fp_ = nullptr;
     std::string buf_;
-    std::string line_;
     std::uint64_t rows_ = 0;
 };
 

@@ -108,7 +108,7 @@ TEST(SshLab, BinaryWritesSshLog) {
     test::TempDir dir;
     std::string out;
     const std::string cmd = test::binary() + " -r '" + (test::project_pcaps() / "ssh-ops.pcap").string() + "' -o '" +
-                            dir.str() + "' --seed 1 --local-nets 10.74.0.50/32";
+                            dir.str() + "' --seed 1 --local-nets 10.74.0.50/32 --private-is-local=false";
     ASSERT_EQ(test::run_command(cmd, &out), 0) << out;
     std::ifstream in(dir.path() / "ssh.log");
     std::string line, fields;

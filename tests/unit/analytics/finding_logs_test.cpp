@@ -66,17 +66,17 @@ TEST(AnalyticsLogs, ScenarioRowsExactly) {
               "#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tenum\tenum\tstring\t"
               "string\taddr\taddr\tport\tcount\tstring\tset[enum]\tset[string]\tinterval\tcount\tstring\t"
               "string\tset[addr]\tcount\tset[string]\tset[string]");
-    // Backslashes are written \x5c, as Zeek writes them.
-    const std::string stage = "\\x5c\\x5cFS01\\x5cstage$";
+    // A backslash is written as two, as Zeek writes it.
+    const std::string stage = "\\\\\\\\FS01\\\\stage$";
     std::vector<std::string> want_notices;
     for (int i = 1; i <= 3; ++i) {
         const std::string n = std::to_string(i);
         want_notices.push_back(tsv({
             std::to_string(1699999200 + 60 * i) + ".000000", "C" + n, "10.1.0.1" + n, std::to_string(49000 + i),
-            "10.1.0.50", "445", "F" + n, "application/x-7z-compressed", stage + "\\x5cws" + n + ".7z", "tcp",
+            "10.1.0.50", "445", "F" + n, "application/x-7z-compressed", stage + "\\\\ws" + n + ".7z", "tcp",
             "Staging::Archive_Write",
             "10.1.0.1" + n + " wrote archive ws" + n + ".7z (12.0 MB) to " + stage + " (admin/hidden share)",
-            "content: 7z; user: LAB\\x5calice; indicators: archive_name:15, archive_content:10, admin_share:15",
+            "content: 7z; user: LAB\\\\alice; indicators: archive_name:15, archive_content:10, admin_share:15",
             "10.1.0.1" + n, "10.1.0.50", "445", "-", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "40",
             "medium", "ArchiveToAdminShare", "10.1.0.1" + n, "12000000", "ws" + n + ".7z", "T1074.002,T1560",
         }));
