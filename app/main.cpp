@@ -15,6 +15,8 @@
 #include "app/pipeline.h"
 #include "app/report_command.h"
 #include "config/config.h"
+#include "app/correlate_command.h"
+#include "fleet/sensor_side.h"
 
 using namespace sw;
 
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(logger);
 
     if (argc > 1 && std::string_view(argv[1]) == "report") return report_command(argc - 1, argv + 1);
+    if (argc > 1 && std::string_view(argv[1]) == "correlate") return correlate_command(argc - 1, argv + 1);
 
     ParseOutcome parsed;
     try {
@@ -147,11 +150,14 @@ int main(int argc, char** argv) {
         LogSet logs(cfg.output_dir, cfg.format);
         PcapFileSource src(cfg.read_files);
         Pipeline pipeline(cfg, logs);
+        fleet::SensorSide fleet_side(cfg.publish, logs.dir());
+        for (EventSink* s : fleet_side.sinks()) pipeline.subscribe(s);
         bool show = cfg.progress == "always" || (cfg.progress == "auto" && isatty(STDERR_FILENO));
         Progress progress(show);
         RunStats rs = pipeline.run(src, [&](const PacketSource& s) { progress(s); });
         progress.clear();
         logs.close_all();
+        fleet_side.finish(spdlog::get_level() <= spdlog::level::info);
 
         if (spdlog::get_level() <= spdlog::level::info) print_summary(cfg, pipeline, rs, logs, src);
         for (const auto& pr : src.problems())

@@ -10,6 +10,7 @@
 #include "capture/engine.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
+#include "fleet/fleet_config.h"
 #include "output/zeek_writer.h"
 
 namespace sw {
@@ -30,6 +31,7 @@ struct Config {
     RegistryConfig registry;
     DissectorsConfig dissectors;
     AnalyticsConfig analytics;
+    PublishConfig publish;
 };
 
 struct ParseOutcome {
