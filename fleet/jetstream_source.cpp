@@ -149,7 +149,6 @@ int run_jetstream(const JetStreamSourceConfig& cfg, Correlator& c) {
             for (int i = 0; i < list.Count; ++i) {
                 natsMsg* m = list.Msgs[i];
                 list.Msgs[i] = nullptr;
-                got = true;
                 std::uint64_t seq = 0;
                 jsMsgMetaData* meta = nullptr;
                 if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
@@ -163,6 +162,8 @@ int run_jetstream(const JetStreamSourceConfig& cfg, Correlator& c) {
                     ++redelivered;
                     continue;
                 }
+                // Only new messages count as activity for --exit-when-idle.
+                got = true;
                 ++received;
                 const std::string_view data(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
                 std::optional<Event> e;
