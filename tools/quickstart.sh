@@ -22,10 +22,10 @@ need() {
     fi
 }
 
-build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-options-dev libspdlog-dev libgtest-dev libssl-dev"
+build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-options-dev libspdlog-dev libgtest-dev libssl-dev libnats-dev"
 # Tests also run real tools: tshark as the independent reference, and the lab
 # (Samba, OpenSSH, tcpdump in network namespaces).
-test_deps="tshark samba smbclient openssh-server openssh-client tcpdump ethtool iproute2 python3 procps"
+test_deps="tshark samba smbclient openssh-server openssh-client tcpdump ethtool iproute2 python3 procps nats-server"
 
 build() {
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
