@@ -116,9 +116,11 @@ void Correlator::release_until(Timestamp t) {
         heap_.pop();
         release(h);
     }
-    if (t >= next_prune_ && t > INT64_MIN + 2 * cfg_.max_lateness + cfg_.dedup_tolerance + kMinute) {
-        prune_seen(t - cfg_.max_lateness - cfg_.dedup_tolerance - kMinute);
-        next_prune_ = t + kMinute;
+    // Forget dedup entries by what was analysed (t may be INT64_MAX: all).
+    const Timestamp pt = std::min(t, released_);
+    if (pt >= next_prune_ && pt > INT64_MIN + 2 * cfg_.max_lateness + cfg_.dedup_tolerance + kMinute) {
+        prune_seen(pt - cfg_.max_lateness - cfg_.dedup_tolerance - kMinute);
+        next_prune_ = pt + kMinute;
     }
 }
 

@@ -186,10 +186,17 @@ int run_jetstream(const JetStreamSourceConfig& cfg, Correlator& c) {
         }
         ack_released(false);
         const auto now = std::chrono::steady_clock::now();
-        if (got) last_msg = now;
-        else if (cfg.exit_when_idle &&
-                 now - last_msg >= std::chrono::microseconds(cfg.exit_when_idle))
-            break;
+        if (got) {
+            last_msg = now;
+            continue;
+        }
+        // A stream quiet for max-lateness of wall time will not bring older
+        // events any more: analyse what is held instead of waiting forever.
+        if (c.held() && now - last_msg >= std::chrono::microseconds(c.max_lateness())) {
+            c.release_until(INT64_MAX);
+            ack_released(false);
+        }
+        if (cfg.exit_when_idle && now - last_msg >= std::chrono::microseconds(cfg.exit_when_idle)) break;
     }
     c.finish();
     ack_released(true);
