@@ -16,6 +16,9 @@ Checks, by MODE:
               produces the reference run's notices (note, src, dst, sources,
               bytes, archives, score, severity, detection type), and its last
               Fan_In names all three sensors.
+  logs-plain  as logs, but the sensors write plain JSON logs (--format json, no
+              fleet_events.log): the correlator rebuilds events from conn,
+              smb_mapping, smb_files and ssh logs (enough for cleartext SMB).
   jetstream   the same through nats-server -js: three sensors --publish,
               `stagewatch correlate --from`.
   restart     two views published, correlator killed (SIGKILL) after it
@@ -55,14 +58,17 @@ def fail(msg):
 
 
 def read_log(path):
-    """Rows of a Zeek TSV log as dicts (empty list when missing)."""
+    """Rows of a Zeek TSV or JSON log as dicts of strings (empty list when missing)."""
     if not os.path.exists(path):
         return []
     fields, rows = None, []
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
-            if line.startswith("#fields"):
+            if line.startswith("{"):
+                r = json.loads(line)
+                rows.append({k: ",".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in r.items()})
+            elif line.startswith("#fields"):
                 fields = line.split("\t")[1:]
             elif line and not line.startswith("#"):
                 rows.append(dict(zip(fields, line.split("\t"))))
@@ -133,7 +139,7 @@ def correlated(stderr):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
-    ap.add_argument("--mode", required=True, choices=["logs", "jetstream", "restart", "server-late", "partitions"])
+    ap.add_argument("--mode", required=True, choices=["logs", "logs-plain", "jetstream", "restart", "server-late", "partitions"])
     ap.add_argument("--keep")
     ap.add_argument("scenario")
     a = ap.parse_args()
@@ -175,10 +181,10 @@ def main():
         if not ref_fan or sorted(ref_fan[-1]["sources"].split(",")) != sources:
             fail("the single-sensor run does not flag %s with %s" % (target, sources))
 
-        def sensor(i, publish=None, extra=()):
+        def sensor(i, publish=None, extra=("--sensor.events-log",)):
             out = os.path.join(work, "s%d" % i)
             cmd = [B, "-r", os.path.join(work, "v%d.pcap" % i), "-o", out, "--seed", "1", "--sensor.name",
-                   "sensor%d" % i, "--sensor.events-log"] + opts + list(extra)
+                   "sensor%d" % i] + opts + list(extra)
             if publish:
                 cmd += ["--publish", publish, "--publish.drain-timeout", "30s"]
             return cmd, out
@@ -190,13 +196,13 @@ def main():
                             set(sources) <= set(r["sources"].split(",")):
                         fail("sensor %s alone flags the full fan-in" % d)
 
-        def check_correlated(d, label):
+        def check_correlated(d, label, names="sensor0,sensor1,sensor2"):
             got = notices(d)
             if got != ref:
                 fail("%s: notices differ from the single sensor's\n  expected %s\n  got      %s" % (label, ref, got))
             fan_rows = [r for r in read_log(os.path.join(d, "notice.log"))
                         if r["note"] == "Staging::Fan_In" and r["dst"] == target]
-            if fan_rows[-1]["sensors"] != "sensor0,sensor1,sensor2":
+            if fan_rows[-1]["sensors"] != names:
                 fail("%s: Fan_In names sensors %s" % (label, fan_rows[-1]["sensors"]))
 
         def logs_correlation():
@@ -205,13 +211,17 @@ def main():
                       sum([["--logs", d] for d in dirs], []) + corr_opts)
             return dirs, err
 
-        if a.mode == "logs":
+        if a.mode in ("logs", "logs-plain"):
             for i in range(3):
-                run(sensor(i)[0])
+                run(sensor(i, extra=("--format", "json") if a.mode == "logs-plain" else ("--sensor.events-log",))[0])
+                if a.mode == "logs-plain" and os.path.exists(os.path.join(work, "s%d" % i, "fleet_events.log")):
+                    fail("--format json without --sensor.events-log wrote fleet_events.log")
             dirs, _ = logs_correlation()
             check_views_alone(dirs)
-            check_correlated(os.path.join(work, "corr-logs"), "correlate --logs")
-            print("fleet logs: %s flagged with %s, bytes %s, as by one sensor" % (target, sources, ref_fan[-1]["bytes"]))
+            # Plain logs carry no _sensor: a directory's name is its sensor's.
+            check_correlated(os.path.join(work, "corr-logs"), "correlate --logs",
+                             "s0,s1,s2" if a.mode == "logs-plain" else "sensor0,sensor1,sensor2")
+            print("fleet %s:" % a.mode + " %s flagged with %s, bytes %s, as by one sensor" % (target, sources, ref_fan[-1]["bytes"]))
             return 0
 
         nats = NatsServer(free_port(), os.path.join(work, "jsstore"))
@@ -276,7 +286,7 @@ def main():
 
         if a.mode == "partitions":
             for i in range(3):
-                run(sensor(i, publish=nats.url(), extra=["--publish.partitions", "2"])[0])
+                run(sensor(i, publish=nats.url(), extra=["--sensor.events-log", "--publish.partitions", "2"])[0])
             outs = {}
             for name, parts in (("all", None), ("p0", "0"), ("p1", "1")):
                 out = os.path.join(work, "corr-" + name)
