@@ -23,6 +23,8 @@
 #include "capture/util.h"
 #include "config/config.h"
 #include "app/report_command.h"
+#include "app/correlate_command.h"
+#include "fleet/sensor_side.h"
 
 using namespace sw;
 
@@ -147,6 +149,7 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(logger);
 
     if (argc > 1 && std::string_view(argv[1]) == "report") return report_command(argc - 1, argv + 1);
+    if (argc > 1 && std::string_view(argv[1]) == "correlate") return correlate_command(argc - 1, argv + 1);
 
     ParseOutcome parsed;
     try {
@@ -218,11 +221,14 @@ int main(int argc, char** argv) {
 
     try {
         Pipeline pipeline(cfg, *logs);
+        fleet::SensorSide fleet_side(cfg.publish, logs->dir());
+        for (EventSink* s : fleet_side.sinks()) pipeline.subscribe(s);
         bool show = !live && (cfg.progress == "always" || (cfg.progress == "auto" && isatty(STDERR_FILENO)));
         Progress progress(show);
         RunStats rs = pipeline.run(*src, [&](const PacketSource& s) { progress(s); }, &g_control);
         progress.clear();
         logs->close_all();
+        fleet_side.finish(spdlog::get_level() <= spdlog::level::info);
 
         if (spdlog::get_level() <= spdlog::level::info) print_summary(cfg, pipeline, rs, *logs, files, live_src);
         if (!cfg.report_file.empty() && rs.packets &&

@@ -11,6 +11,7 @@
 #include "capture/live_source.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
+#include "fleet/fleet_config.h"
 #include "output/zeek_writer.h"
 
 namespace sw {
@@ -36,6 +37,7 @@ struct Config {
     RegistryConfig registry;
     DissectorsConfig dissectors;
     AnalyticsConfig analytics;
+    PublishConfig publish;
 };
 
 struct ParseOutcome {

@@ -11,6 +11,7 @@ std::vector<const OptionGroup*> all_option_groups() {
         &analytics_option_group(),
         &smb_option_group(),
         &report_option_group(),
+        &fleet_option_group(),
     };
 }
 

@@ -29,6 +29,7 @@ const OptionGroup& ssh_option_group();
 const OptionGroup& analytics_option_group();
 const OptionGroup& smb_option_group();
 const OptionGroup& report_option_group();
+const OptionGroup& fleet_option_group();
 
 template <typename T>
 T opt(const po::variables_map& vm, const char* name) {

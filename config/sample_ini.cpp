@@ -8,11 +8,12 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Boost shows a default as "arg (=5min)"; the text between "(=" and the last
+// Boost shows a default as "arg (=5min)" (after "[=arg(=1)]" when the option
+// also has an implicit value); the text between the last "(=" and the last
 // ")" is the default exactly as the option table wrote it.
 bool default_of(const po::option_description& o, std::string& out) {
     const std::string p = o.format_parameter();
-    const auto at = p.find("(=");
+    const auto at = p.rfind("(=");
     if (at == std::string::npos) return false;
     const auto end = p.rfind(')');
     if (end == std::string::npos || end < at + 2) return false;

@@ -22,12 +22,12 @@ need() {
     fi
 }
 
-build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-options-dev libspdlog-dev libgtest-dev libssl-dev"
+build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-options-dev libspdlog-dev libgtest-dev libssl-dev libnats-dev"
 # Tests also run real tools: tshark as the independent reference, and the lab
 # (Samba, OpenSSH, tcpdump in network namespaces); live tests replay captures
 # (tcpreplay); the report tests render the HTML page in a real browser
-# (chromium-headless-shell).
-test_deps="tshark samba smbclient openssh-server openssh-client tcpdump tcpreplay ethtool iproute2 python3 procps chromium-headless-shell"
+# (chromium-headless-shell); the fleet tests run a NATS JetStream server.
+test_deps="tshark samba smbclient openssh-server openssh-client tcpdump tcpreplay ethtool iproute2 python3 procps chromium-headless-shell nats-server"
 
 build() {
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
