@@ -17,6 +17,7 @@
 #include <memory>
 #include <string_view>
 
+#include "app/counters.h"
 #include "app/pipeline.h"
 #include "app/privileges.h"
 #include "capture/live_source.h"
@@ -139,6 +140,7 @@ void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, con
     for (const auto& [path, n] : counts)
         std::fprintf(stderr, " %s.log (%llu)", path.c_str(), static_cast<unsigned long long>(n));
     std::fprintf(stderr, "\n");
+    std::fprintf(stderr, "  counters:\n%s", format_counters(p).c_str());
 }
 
 }  // namespace
