@@ -34,6 +34,9 @@ void for_each_counter(const Pipeline& p, const CounterFn& fn) {
     fn("flows.reused", e.flows_reused);
     fn("flows.max_live", e.max_live_flows);
 
+    fn("time.warps", p.clock().warps());
+    fn("time.jumps_accepted", p.clock().jumps_accepted());
+
     const ReassemblyStats& r = e.reassembly;
     fn("tcp.delivered", r.delivered);
     fn("tcp.skipped", r.skipped);

@@ -25,7 +25,8 @@ Pipeline::Pipeline(const Config& cfg, LogSet& logs)
       analytics_(cfg.analytics, findings_),
       output_(logs),
       decoder_(cfg.decoder),
-      registry_(bus_, cfg.registry) {
+      registry_(bus_, cfg.registry),
+      clock_(cfg.clock) {
     // Analytics sees every event before it is logged.
     bus_.subscribe(&analytics_);
     bus_.subscribe(&output_);
@@ -92,6 +93,24 @@ void Pipeline::write_stats(Timestamp now) {
     stats_->write(s);
 }
 
+void Pipeline::time_warp(Timestamp stamped, Timestamp now) {
+    // Sampled like Zeek's weirds: the 1st, 10th, 100th ... of a run.
+    const std::uint64_t n = clock_.warps();
+    std::uint64_t p = 1;
+    while (p < n && p <= UINT64_MAX / 10) p *= 10;
+    if (p != n) return;
+    WeirdRecord w;
+    w.ts = now;
+    w.name = "time_jump";
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "packet stamped %+.0f s from packet time; processed at packet time (%llu such packet%s)",
+                  (static_cast<double>(stamped) - static_cast<double>(now)) / kSecond,
+                  static_cast<unsigned long long>(n), n == 1 ? "" : "s");
+    w.addl = buf;
+    w.source = "capture";
+    on_weird(w);
+}
+
 void Pipeline::tick(Timestamp now) {
     if (now <= last_ts_) return;
     last_ts_ = now;
@@ -111,6 +130,41 @@ void Pipeline::tick(Timestamp now) {
     }
 }
 
+void Pipeline::release_held(bool confirmed, DecodedPacket& pkt) {
+    held_ = false;
+    if (confirmed) {
+        clock_.jump_to(held_raw_.ts);
+    } else {
+        clock_.warp();
+        time_warp(held_raw_.ts, clock_.now());
+        held_raw_.ts = clock_.now();
+    }
+    process(held_raw_, pkt);
+}
+
+void Pipeline::process(const RawPacket& raw, DecodedPacket& pkt) {
+    if (raw.ts > last_ts_) last_ts_ = raw.ts;
+    last_packet_ts_ = raw.ts;
+    if (cfg_.rotate_interval && raw.ts >= next_rotation_) rotate_if_due(raw.ts);
+    if (stats_ && raw.ts >= next_stats_) {
+        // The first row comes one interval after the first packet.
+        if (next_stats_) write_stats(raw.ts);
+        next_stats_ = (raw.ts / cfg_.stats_interval + 1) * cfg_.stats_interval;
+    }
+    DecodeStatus s = decoder_.decode(raw.linktype, raw.ts, raw.data, raw.wirelen, pkt);
+    if (s == DecodeStatus::ok) engine_->process(pkt);
+    else engine_->advance(raw.ts);
+    if (raw.ts >= next_frag_expiry_) {
+        decoder_.expire(raw.ts);
+        next_frag_expiry_ = raw.ts + kSecond;
+    }
+    // Analytics runs on packet time only: one tick per second of it.
+    if (raw.ts >= next_analytics_tick_) {
+        analytics_.advance(raw.ts);
+        next_analytics_tick_ = raw.ts + kSecond;
+    }
+}
+
 RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketSource&)>& progress,
                        RunControl* ctl) {
     RunStats rs;
@@ -119,6 +173,7 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
     DecodedPacket pkt;
     src_ = &src;
     rs_ = &rs;
+    const auto* files = dynamic_cast<const PcapFileSource*>(&src);
     if (cfg_.stats_interval) stats_ = std::make_unique<StatsLog>(logs_, dynamic_cast<LiveSource*>(&src) ? src.describe() : "");
     for (;;) {
         if (ctl) {
@@ -142,28 +197,26 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
         ++rs.packets;
         rs.captured_bytes += raw.data.size();
         rs.wire_bytes += raw.wirelen;
-        if (raw.ts > last_ts_) last_ts_ = raw.ts;
-        last_packet_ts_ = raw.ts;
-        if (cfg_.rotate_interval && raw.ts >= next_rotation_) rotate_if_due(raw.ts);
-        if (stats_ && raw.ts >= next_stats_) {
-            // The first row comes one interval after the first packet.
-            if (next_stats_) write_stats(raw.ts);
-            next_stats_ = (raw.ts / cfg_.stats_interval + 1) * cfg_.stats_interval;
+        // Packet time, guarded (capture/packet_clock.h): a packet stamped far
+        // from it waits for the next one, which tells a real jump from a
+        // warp; a new file of a timeline may start anywhere.
+        if (held_) release_held(clock_.agrees(raw.ts, held_raw_.ts), pkt);
+        if (files && files->file_index() != file_index_) {
+            file_index_ = files->file_index();
+            clock_.discontinuity();
         }
-        DecodeStatus s = decoder_.decode(raw.linktype, raw.ts, raw.data, raw.wirelen, pkt);
-        if (s == DecodeStatus::ok) engine_->process(pkt);
-        else engine_->advance(raw.ts);
-        if (raw.ts >= next_frag_expiry_) {
-            decoder_.expire(raw.ts);
-            next_frag_expiry_ = raw.ts + kSecond;
+        if (clock_.far(raw.ts)) {
+            held_data_.assign(raw.data.begin(), raw.data.end());
+            held_raw_ = raw;
+            held_raw_.data = Bytes(held_data_.data(), held_data_.size());
+            held_ = true;
+            continue;
         }
-        // Analytics runs on packet time only: one tick per second of it.
-        if (raw.ts >= next_analytics_tick_) {
-            analytics_.advance(raw.ts);
-            next_analytics_tick_ = raw.ts + kSecond;
-        }
+        clock_.observe(raw.ts);
+        process(raw, pkt);
         if (progress && (rs.packets & 0x3fff) == 0) progress(src);
     }
+    if (held_) release_held(false, pkt);  // nothing came to confirm it
     // A second stop request means "now": skip finishing flows, only close.
     if (!ctl || ctl->stop.load() < 2) {
         engine_->finish();

@@ -62,6 +62,7 @@ public:
     const FlowEngine& engine() const { return *engine_; }
     const DissectorRegistry& registry() const { return registry_; }
     const StagingAnalytics& analytics() const { return analytics_; }
+    const PacketClock& clock() const { return clock_; }
 
 private:
     // Moves time to `now` without a packet (live capture, idle link).
@@ -71,6 +72,12 @@ private:
     void rotate_if_due(Timestamp now);
     // One stats.log row for the time `now` (see app/stats_log.h).
     void write_stats(Timestamp now);
+    // A packet stamped far from packet time: weird time_jump (sampled).
+    void time_warp(Timestamp stamped, Timestamp now);
+    // One packet at its (guarded) time: decode, flows, expiry, analytics.
+    void process(const RawPacket& raw, DecodedPacket& pkt);
+    // Decides the held far packet: confirmed (the clock jumps) or a warp.
+    void release_held(bool confirmed, DecodedPacket& pkt);
 
     const Config& cfg_;
     LogSet& logs_;
@@ -91,6 +98,11 @@ private:
     PacketDecoder decoder_;
     DissectorRegistry registry_;
     std::unique_ptr<FlowEngine> engine_;
+    PacketClock clock_;
+    bool held_ = false;  // a far packet waits for the next one's verdict
+    RawPacket held_raw_;
+    std::vector<std::uint8_t> held_data_;
+    std::size_t file_index_ = static_cast<std::size_t>(-1);
 };
 
 // Ports that mark the likely server side when no SYN was seen.

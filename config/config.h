@@ -8,6 +8,7 @@
 #include "analytics/analytics_config.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
+#include "capture/packet_clock.h"
 #include "capture/live_source.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
@@ -30,6 +31,7 @@ struct Config {
     bool seeded = false;
     std::uint64_t seed = 0;
     KeyedHash hash;  // key of every attacker-keyed table: secret, or derived from --seed
+    PacketClockConfig clock;  // --time.max-jump
     std::string report_file;  // --report: HTML report of the logs written, at the end of the run
 
     DecoderConfig decoder;

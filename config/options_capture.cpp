@@ -27,6 +27,10 @@ void add(po::options_description& d) {
             "largest reassembled IP datagram")
         ("ip.frag-timeout", po::value<DurationArg>()->default_value(dur(30 * kSecond, "30s")),
             "how long fragments wait for the rest of their datagram")
+        ("time.max-jump", po::value<DurationArg>()->default_value(dur(3600 * kSecond, "1h")),
+            "a packet stamped further than this from packet time waits for the next packet: if that one "
+            "agrees, packet time jumps; if not, it was a warp, processed at packet time without moving it "
+            "(weird time_jump); 0 turns the guard off")
         ("ip.max-frag-memory", po::value<SizeArg>()->default_value(size_arg(32ull << 20, "32MiB")),
             "fragment bytes held by all incomplete datagrams; beyond it the oldest are given up")
         ("tunnel.decap", po::value<bool>()->default_value(true),
@@ -51,6 +55,7 @@ void apply(const po::variables_map& vm, Config& c) {
     if (c.decoder.frag.max_datagrams == 0)
         throw ConfigError("the argument ('0') for option '--ip.max-frag-datagrams' is invalid (at least 1)");
     c.decoder.frag.max_held_bytes = opt<SizeArg>(vm, "ip.max-frag-memory").v;
+    c.clock.max_jump = opt<DurationArg>(vm, "time.max-jump").v;
     c.decoder.frag.max_datagram_bytes = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(opt<SizeArg>(vm, "ip.max-frag-bytes").v, 0xffffffffu));
     c.decoder.frag.timeout = opt<DurationArg>(vm, "ip.frag-timeout").v;
