@@ -194,6 +194,7 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         if (!f->consumer_made) {
             f->consumer_made = true;
             if (factory_) f->consumer = factory_->create(f->id);
+            if (f->consumer) f->consumer->attach(*f);
         }
         std::uint64_t g = r.stats().gaps;
         const auto off = static_cast<std::uint64_t>(v.data_off);

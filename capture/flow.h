@@ -33,7 +33,11 @@ std::uint64_t flow_hash(const FlowKey& k, const KeyedHash& hash);
 
 enum class TimeoutClass : std::uint8_t { attempt, tcp, closed, udp, other, count_ };
 
-struct Flow {
+// A Flow is also its consumer's skip hand-off: a skip goes straight into the
+// direction's reassembler, the one owner of the count (see stream.h).
+struct Flow final : SkipHandoff {
+    void skip(Dir d, std::uint64_t n) override { reasm[idx(d)].add_skip(n); }
+
     // --- table bookkeeping (FlowTable only)
     FlowKey key;
     std::uint64_t hash = 0;

@@ -1,5 +1,23 @@
 // What a TCP stream consumer (a dissector) sees: ordered bytes per direction,
 // gap notices, and the end of the flow.
+//
+// Who owns "bytes still to skip": the direction's TcpReassembler, and nobody
+// else. A consumer asks for a skip in one of two ways, both of which only add
+// to that one count:
+// - the return value of on_data (bytes directly after the chunk, same
+//   direction: the common case, e.g. an SMB WRITE body);
+// - SkipHandoff::skip (either direction, at any time during a call into the
+//   consumer): for a consumer that learns of a skip for the direction it is
+//   not being called for, e.g. the dissector registry's dispatcher when the
+//   replay of probed bytes after a claim leaves the *other* direction inside
+//   a WRITE body. The engine attaches the flow's hand-off (attach()) before
+//   the first call.
+// The reassembler drops skipped bytes (in order or out of order) without
+// copying them, and reports a hole that falls inside the count as a gap with
+// `framing_intact`: the whole of such a gap lies inside the consumer's latest
+// skip request for that direction (at most one is outstanding per direction,
+// since on_data is only called once the previous skip is used up). Consumers
+// and layers in between keep no copy of the count.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +37,26 @@ using CounterFn = std::function<void(std::string_view name, std::uint64_t value)
 // Returned by on_data to say "I need none of the rest of this direction".
 constexpr std::uint64_t kSkipAll = std::numeric_limits<std::uint64_t>::max();
 
+// The flow's per-direction skip counts, as a consumer may extend them.
+class SkipHandoff {
+public:
+    // The next `n` bytes of `dir` not yet delivered, skipped or declared
+    // missing are not wanted (added to any skip already pending; kSkipAll:
+    // none of the rest of the direction).
+    virtual void skip(Dir dir, std::uint64_t n) = 0;
+
+protected:
+    ~SkipHandoff() = default;
+};
+
 class StreamConsumer {
 public:
     virtual ~StreamConsumer() = default;
+
+    // The flow's skip hand-off, attached once before any other call; it
+    // outlives the consumer. Consumers that only use on_data's return value
+    // ignore it.
+    virtual void attach(SkipHandoff&) {}
 
     // In-order payload of one direction. The return value is how many bytes
     // directly after this chunk the consumer does not need: the reassembler

@@ -28,6 +28,8 @@ void TcpReassembler::deliver(Bytes data, Timestamp ts, const ReassemblyCtx& ctx)
     }
 }
 
+void TcpReassembler::add_skip(std::uint64_t n) { skip_ = saturating_add(skip_, n); }
+
 void TcpReassembler::gap(std::uint64_t len, Timestamp ts, const ReassemblyCtx& ctx) {
     if (len == 0) return;
     stats_.gap_bytes += len;

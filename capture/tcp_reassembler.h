@@ -78,6 +78,9 @@ public:
     std::uint64_t next() const { return next_; }
     std::uint64_t buffered() const { return buffered_; }
     std::uint64_t pending_skip() const { return skip_; }
+    // A skip handed over by the consumer (SkipHandoff): the next `n` bytes
+    // after next() and any pending skip are not wanted.
+    void add_skip(std::uint64_t n);
     const ReassemblyStats& stats() const { return stats_; }
 
 private:
@@ -107,7 +110,7 @@ private:
 
     std::vector<Seg> segs_;  // sorted by offset, disjoint, all at or after next_
     std::uint64_t next_ = 0;
-    std::uint64_t skip_ = 0;      // bytes after next_ the consumer does not want
+    std::uint64_t skip_ = 0;      // bytes after next_ the consumer does not want (the only copy)
     std::uint64_t buffered_ = 0;  // bytes held in blocks
     std::uint64_t acked_ = 0;     // highest acknowledgement seen from the peer
     bool started_ = false;

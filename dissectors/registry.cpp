@@ -6,7 +6,10 @@
 
 namespace sw {
 
-// Per-flow: probes until a dissector claims the flow, then forwards.
+// Per-flow: probes until a dissector claims the flow, then forwards. It keeps
+// no skip count of its own: what the winner wants skipped beyond the replayed
+// bytes goes to the reassemblers (on_data's return value for the direction
+// being delivered, the flow's SkipHandoff for the other one).
 class FlowDispatcher : public StreamConsumer {
 public:
     FlowDispatcher(DissectorRegistry& reg, const ConnId& id) : reg_(reg), id_(id) {
@@ -19,8 +22,10 @@ public:
         }
     }
 
+    void attach(SkipHandoff& h) override { skips_ = &h; }
+
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override {
-        if (inner_) return forward(d, data, ts);
+        if (inner_) return inner_->on_data(d, data, ts);
         // Still probing: keep the bytes (bounded) in arrival order.
         auto& buf = buf_[idx(d)];
         std::size_t room = reg_.cfg_.max_probe_bytes > buf.size() ? reg_.cfg_.max_probe_bytes - buf.size() : 0;
@@ -28,30 +33,42 @@ public:
         buf.insert(buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
         chunks_.push_back({d, take, ts});
         bool full = take < data.size() || buf.size() >= reg_.cfg_.max_probe_bytes;
-        decide(full, ts);
+        Pending left = decide(full, ts);
         if (!inner_) return 0;
+        hand_off(other(d), left.n[idx(other(d))]);
         // Replay consumed everything we buffered; the part of this chunk we
-        // could not buffer goes straight through.
-        if (take < data.size()) return forward(d, data.subspan(take), ts);
-        return take_carry(d);
+        // could not buffer goes straight through, less what is still to skip.
+        std::uint64_t s = left.n[idx(d)];
+        if (take == data.size()) return s;
+        Bytes rest = data.subspan(take);
+        if (s >= rest.size()) return less(s, rest.size());
+        return inner_->on_data(d, rest.subspan(static_cast<std::size_t>(s)), ts);
     }
 
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override {
-        if (!inner_) {
-            gap_ = true;
-            decide(true, ts);
+        if (inner_) {
+            inner_->on_gap(d, len, framing_intact, ts);
+            return;
         }
+        gap_ = true;
+        Pending left = decide(true, ts);
         if (!inner_) return;
-        std::uint64_t& c = carry_[idx(d)];
-        std::uint64_t in_carry = std::min(c, len);
-        consume(c, in_carry);
-        if (in_carry) inner_->on_gap(d, in_carry, true, ts);
-        // Past our carry the reassembler's own verdict holds, but only if the
-        // carry did not end inside this gap (then the framing is lost).
-        if (len > in_carry) inner_->on_gap(d, len - in_carry, in_carry == 0 && framing_intact, ts);
+        hand_off(other(d), left.n[idx(other(d))]);
+        // The reassembler had no skip for this direction (we asked for none
+        // while probing), so the gap is split here: the part the replay's
+        // last skip request covers keeps the framing, the rest does not.
+        // What the request covers past the gap goes to the reassembler,
+        // which has already moved past the gap.
+        std::uint64_t s = left.n[idx(d)];
+        std::uint64_t in = std::min(s, len);
+        hand_off(d, less(s, in));
+        if (in) inner_->on_gap(d, in, true, ts);
+        if (len > in) inner_->on_gap(d, len - in, in == 0 && framing_intact, ts);
     }
 
     void on_flow_end(Timestamp ts) override {
+        // A claim now replays the probed bytes; nothing follows them, so
+        // whatever the winner asks to skip has nothing to apply to.
         if (!inner_ && (!buf_[0].empty() || !buf_[1].empty())) decide(true, ts);
         if (inner_) inner_->on_flow_end(ts);
     }
@@ -64,32 +81,19 @@ private:
         std::size_t len;
         Timestamp ts;
     };
+    // Per direction: bytes after the replayed ones the winner does not want.
+    struct Pending {
+        std::uint64_t n[2] = {0, 0};
+    };
 
-    // kSkipAll means "everything": it never runs out.
-    static void consume(std::uint64_t& c, std::uint64_t n) {
-        if (c != kSkipAll) c -= n;
+    // `s` less `n` bytes; kSkipAll means "everything": it never runs out.
+    static std::uint64_t less(std::uint64_t s, std::uint64_t n) { return s == kSkipAll ? s : s - n; }
+
+    void hand_off(Dir d, std::uint64_t n) {
+        if (n && skips_) skips_->skip(d, n);
     }
 
-    std::uint64_t take_carry(Dir d) {
-        std::uint64_t c = carry_[idx(d)];
-        carry_[idx(d)] = 0;
-        return c;
-    }
-
-    // Bytes the inner consumer asked to skip while we were replaying are
-    // dropped here (this direction's reassembler did not know about them).
-    std::uint64_t forward(Dir d, Bytes data, Timestamp ts) {
-        std::uint64_t& c = carry_[idx(d)];
-        if (c) {
-            std::uint64_t n = std::min<std::uint64_t>(c, data.size());
-            consume(c, n);
-            data = data.subspan(static_cast<std::size_t>(n));
-            if (data.empty()) return take_carry(d);
-        }
-        return inner_->on_data(d, data, ts);
-    }
-
-    void decide(bool final, Timestamp ts) {
+    Pending decide(bool final, Timestamp ts) {
         ProbeInput in{id_, Bytes(buf_[0]), Bytes(buf_[1]), gap_, final};
         bool waiting = false;
         for (std::size_t i : order_) {
@@ -97,34 +101,38 @@ private:
             ProbeResult r = reg_.factories_[i]->probe(in);
             if (r == ProbeResult::accept) {
                 ++reg_.stats_.claimed[i];
-                claim(reg_.factories_[i]->create(id_, reg_.sink_), ts);
-                return;
+                return claim(reg_.factories_[i]->create(id_, reg_.sink_), ts);
             }
             if (r == ProbeResult::reject || final) rejected_ |= 1ull << i;
             else waiting = true;
         }
         if (!waiting) {
             ++reg_.stats_.declined;
-            claim(std::make_unique<ConnAccounting>(), ts);
+            return claim(std::make_unique<ConnAccounting>(), ts);
         }
+        return {};
     }
 
-    void claim(std::unique_ptr<StreamConsumer> c, Timestamp) {
+    Pending claim(std::unique_ptr<StreamConsumer> c, Timestamp) {
         inner_ = std::move(c);
-        // Replay what we held, in arrival order, honouring skips.
+        if (skips_) inner_->attach(*skips_);
+        // Replay what we held, in arrival order, honouring skips: a skip the
+        // winner asks for while the replay lasts applies to the held bytes
+        // first; what reaches past them is returned.
+        Pending left;
         std::size_t pos[2] = {0, 0};
         for (const Chunk& ch : chunks_) {
             auto& buf = buf_[idx(ch.d)];
             Bytes b(buf.data() + pos[idx(ch.d)], ch.len);
             pos[idx(ch.d)] += ch.len;
             if (b.empty()) continue;
-            std::uint64_t& c = carry_[idx(ch.d)];
-            if (c >= b.size()) {
-                consume(c, b.size());
+            std::uint64_t& s = left.n[idx(ch.d)];
+            if (s >= b.size()) {
+                s = less(s, b.size());
                 continue;
             }
-            b = b.subspan(static_cast<std::size_t>(c));
-            c = inner_->on_data(ch.d, b, ch.ts);
+            b = b.subspan(static_cast<std::size_t>(s));
+            s = inner_->on_data(ch.d, b, ch.ts);
         }
         chunks_.clear();
         chunks_.shrink_to_fit();
@@ -132,6 +140,7 @@ private:
             b.clear();
             b.shrink_to_fit();
         }
+        return left;
     }
 
     DissectorRegistry& reg_;
@@ -141,7 +150,7 @@ private:
     std::vector<std::uint8_t> buf_[2];
     std::vector<Chunk> chunks_;
     bool gap_ = false;
-    std::uint64_t carry_[2] = {0, 0};
+    SkipHandoff* skips_ = nullptr;  // the flow's; null outside an engine
     std::unique_ptr<StreamConsumer> inner_;
 };
 

@@ -62,7 +62,7 @@ std::uint64_t SmbFramer::on_data(Bytes data, Timestamp ts) {
         if (data[0] < nbss::kSessionRequest || data[0] > nbss::kKeepAlive) state_ = State::hunt;
     }
     // Data arrived after the last skip region: nothing more can be missed in it.
-    committed_data_skip_ = 0;
+    data_skip_pending_ = false;
     std::size_t i = 0;
     process(data, ts, i);
     return compute_skip();
@@ -452,7 +452,7 @@ std::uint64_t SmbFramer::compute_skip() {
             data_pos_ += s;
             data_left_ -= s;
             consume(s);
-            committed_data_skip_ = s;
+            data_skip_pending_ = s > 0;
             stats_.data_skipped += s;
             return s;
         }
@@ -472,15 +472,14 @@ void SmbFramer::on_gap(std::uint64_t len, bool framing_intact, Timestamp ts) {
         return;
     }
     if (framing_intact) {
-        std::uint64_t m = std::min(len, committed_data_skip_);
-        if (m) {
-            committed_data_skip_ -= m;
-            stats_.data_missed += m;
-            l_.on_stream_missed(dir_, m);
+        // All of it lies inside our last skip request (see capture/stream.h).
+        if (data_skip_pending_) {
+            stats_.data_missed += len;
+            l_.on_stream_missed(dir_, len);
         }
         return;
     }
-    committed_data_skip_ = 0;
+    data_skip_pending_ = false;
     settle(ts);
     switch (state_) {
         case State::message: {

@@ -156,9 +156,10 @@ private:
     std::uint64_t data_pos_ = 0;
     StreamWants wants_;
     bool streaming_ = false;
-    // Bytes of streamed data the last returned skip covered and that a
-    // framing-intact gap may still report as missed.
-    std::uint64_t committed_data_skip_ = 0;
+    // The last returned skip covered streamed data: a framing-intact gap
+    // (which the reassembler, owner of the count, reports only inside that
+    // skip) is missed data. Not a count: how much is left is the reassembler's.
+    bool data_skip_pending_ = false;
 
     // Hunting: the tail of the previous chunk.
     std::uint8_t carry_[10] = {};

@@ -232,6 +232,22 @@ TEST(Reassembly, GapInsideSkipKeepsFraming) {
     EXPECT_EQ(h.sink.data.substr(0, 1000), kStream.substr(0, 1000));
 }
 
+TEST(Reassembly, HandedOffSkipAddsToTheOneCount) {
+    Harness h;
+    h.sink.skip_after = 100;
+    h.sink.skip_len = 100;  // returned by on_data: skip 100..200
+    h.add({0, kStream.substr(0, 100)});
+    h.r.add_skip(300);      // handed off (SkipHandoff): 200..500 as well
+    EXPECT_EQ(h.r.pending_skip(), 400u);
+    h.add({450, kStream.substr(450, 150)});  // out of order: 450..500 a bare range, 500..600 copied
+    EXPECT_EQ(h.r.buffered(), 100u);
+    h.flush();
+    ASSERT_EQ(h.sink.gaps.size(), 1u);
+    EXPECT_EQ(h.sink.gaps[0], std::make_pair(std::uint64_t{350}, true));  // 100..450, all inside
+    EXPECT_EQ(h.sink.data, kStream.substr(0, 100) + std::string(350, '?') + kStream.substr(500, 100));
+    EXPECT_EQ(h.r.pending_skip(), 0u);
+}
+
 TEST(Reassembly, GapStraddlingSkipEndIsSplit) {
     Harness h;
     h.sink.skip_after = 100;

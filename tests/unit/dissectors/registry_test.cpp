@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "capture/byte_reader.h"
+#include "capture/tcp_reassembler.h"
 #include "dissectors/conn/conn_accounting.h"
 #include "dissectors/registry.h"
 #include "support.h"
@@ -41,9 +42,18 @@ struct ToyConsumer : StreamConsumer {
         skip[i] = 0;
         return rest;
     }
-    void on_gap(Dir, std::uint64_t, bool, Timestamp) override {}
+    std::vector<std::pair<std::uint64_t, bool>> gaps[2];
+    void on_gap(Dir d, std::uint64_t len, bool intact, Timestamp) override {
+        gaps[idx(d)].emplace_back(len, intact);
+    }
     void on_flow_end(Timestamp) override {}
     AppProtocol protocol() const override { return AppProtocol::ssh; }  // any tag
+};
+
+// Records skips handed over outside on_data's return value.
+struct RecordingHandoff : SkipHandoff {
+    std::vector<std::pair<Dir, std::uint64_t>> got;
+    void skip(Dir d, std::uint64_t n) override { got.emplace_back(d, n); }
 };
 
 // Accepts once 8 bytes starting with "TOY" are visible in either direction.
@@ -121,14 +131,72 @@ TEST(Registry, SkipBeyondProbedBytesGoesToTheReassembler) {
     reg.add(std::unique_ptr<DissectorFactory>(f));
     ConnId id;
     auto c = reg.create(id);
+    RecordingHandoff h;
+    c->attach(h);
     // Other direction first, so the probe sees 8 bytes only in the resp side;
     // the orig side's "TOY" then needs 5 more bytes skipped that have not arrived.
     EXPECT_EQ(c->on_data(Dir::orig, B("TOY"), 0), 0u);
     EXPECT_EQ(c->on_data(Dir::resp, B("TOY12345"), 0), 0u);
-    // Claimed on the resp chunk; the orig side's pending 5 are dropped by the
-    // dispatcher from what comes next.
-    EXPECT_EQ(c->on_data(Dir::orig, B("xxxxxdata"), 0), 0u);
+    // Claimed on the resp chunk: the orig side's pending 5 go to the orig
+    // reassembler through the hand-off; the dispatcher keeps no carry.
+    ASSERT_EQ(h.got.size(), 1u);
+    EXPECT_EQ(h.got[0], std::make_pair(Dir::orig, std::uint64_t{5}));
+    // What the reassembler then delivers is passed through untouched.
+    EXPECT_EQ(c->on_data(Dir::orig, B("data"), 0), 0u);
     EXPECT_EQ(f->last->seen[0], "TOYdata");
+    EXPECT_EQ(f->last->seen[1], "TOY");
+}
+
+// Two real reassemblers behind a flow's hand-off, as the engine wires them.
+struct TwoWayFlow : SkipHandoff {
+    SegmentPool pool{1 << 20};
+    TcpReassembler r[2];
+    std::unique_ptr<StreamConsumer> c;
+    explicit TwoWayFlow(std::unique_ptr<StreamConsumer> consumer) : c(std::move(consumer)) {
+        c->attach(*this);
+        r[0].start(0);
+        r[1].start(0);
+    }
+    ~TwoWayFlow() {
+        r[0].release(pool);
+        r[1].release(pool);
+    }
+    void skip(Dir d, std::uint64_t n) override { r[idx(d)].add_skip(n); }
+    ReassemblyCtx ctx(Dir d) { return ReassemblyCtx{c.get(), d, pool, 1 << 16}; }
+    void add(Dir d, std::uint64_t off, std::string_view s) { r[idx(d)].add(off, B(s), 0, ctx(d)); }
+};
+
+TEST(Registry, SkipFromTheOtherDirectionsReplayIsHonouredByItsReassembler) {
+    NullSink sink;
+    DissectorRegistry reg(sink);
+    auto* f = new ToyFactory;
+    reg.add(std::unique_ptr<DissectorFactory>(f));
+    ConnId id;
+    TwoWayFlow flow(reg.create(id));
+    flow.add(Dir::orig, 0, "TOY");
+    // Bytes 6..8 of the orig side's 5-byte skip (3..8) and the data after it
+    // arrive early, before anyone knows of the skip: buffered as data.
+    flow.add(Dir::orig, 6, "xx");
+    flow.add(Dir::orig, 8, "data");
+    EXPECT_EQ(flow.r[0].buffered(), 6u);
+    // The resp side's bytes make the claim; replaying orig's "TOY" asks for 5
+    // bytes of orig skipped, which reach orig's reassembler directly.
+    flow.add(Dir::resp, 0, "TOY12345");
+    ASSERT_NE(f->last, nullptr);
+    EXPECT_EQ(flow.r[0].pending_skip(), 5u);
+    // Bytes 8.. were already buffered as data; a later copy of 4..6 lies
+    // inside the skip now and is only remembered as a range, never copied.
+    flow.add(Dir::orig, 4, "xx");
+    EXPECT_EQ(flow.r[0].buffered(), 6u);
+    // Byte 3 never comes: a hole inside the skip keeps the framing.
+    flow.r[0].flush(0, flow.ctx(Dir::orig));
+    EXPECT_EQ(f->last->seen[0], "TOYdata");
+    ASSERT_EQ(f->last->gaps[0].size(), 1u);
+    EXPECT_EQ(f->last->gaps[0][0], std::make_pair(std::uint64_t{1}, true));
+    EXPECT_EQ(flow.r[0].stats().gap_bytes, 1u);
+    EXPECT_EQ(flow.r[0].stats().skipped, 4u);    // 4..8, dropped by the reassembler
+    EXPECT_EQ(flow.r[0].stats().delivered, 7u);  // "TOY" and "data"
+    EXPECT_EQ(flow.r[0].pending_skip(), 0u);
     EXPECT_EQ(f->last->seen[1], "TOY");
 }
 

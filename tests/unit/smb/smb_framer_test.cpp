@@ -235,6 +235,36 @@ TEST(SmbFramer, GapInsideSkippedBodyKeepsFraming) {
     EXPECT_EQ(r.resyncs, 0);
 }
 
+TEST(SmbFramer, IntactGapsInsideADataSkipAllCountAsMissed) {
+    // The reassembler owns how much of the skip is left; each intact gap it
+    // reports lies inside the framer's last (data) skip request.
+    const std::uint32_t len = 10000;
+    Buf msg = smb2(0x09, 0, 0, write_body(len));
+    Recorder r;
+    SmbFramer f(Dir::orig, 65536, r);
+    Buf first = nbss(msg, static_cast<std::uint32_t>(msg.size() + len));
+    EXPECT_EQ(f.on_data(first, 0), len);
+    f.on_gap(2000, true, 0);
+    f.on_gap(3000, true, 0);  // 5000 skipped in order in between, say
+    EXPECT_EQ(r.missed, 5000u);
+    EXPECT_EQ(f.stats().data_missed, 5000u);
+    EXPECT_EQ(f.stats().data_skipped, len);
+}
+
+TEST(SmbFramer, IntactGapInsideANonDataSkipIsNotMissedData) {
+    // A NetBIOS session request (not a session message) of 64 bytes is
+    // skipped by count; a hole in it keeps the framing but is no file data.
+    Recorder r;
+    SmbFramer f(Dir::orig, 65536, r);
+    EXPECT_EQ(f.on_data(hex("81 00 00 40"), 0), 64u);
+    f.on_gap(64, true, 0);
+    EXPECT_EQ(r.missed, 0u);
+    EXPECT_EQ(f.stats().data_missed, 0u);
+    EXPECT_EQ(f.on_data(nbss(smb2(0x0d, 0, 0, echo_body())), 0), 0u);
+    ASSERT_EQ(r.pdus.size(), 1u);
+    EXPECT_EQ(r.resyncs, 0);
+}
+
 TEST(SmbFramer, GapInsideStreamedDataBeforeSkipKeepsFraming) {
     // A hole the framer did not ask to skip (its window was open), but that
     // lies inside the data region: counted as missed, framing kept.
