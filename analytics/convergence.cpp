@@ -134,11 +134,14 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
     auto fit = folders_.find(key);
     if (fit == folders_.end()) {
         if (folders_.size() >= kMaxFolders) {
-            auto oldest = std::min_element(folders_.begin(), folders_.end(), [](const auto& a, const auto& b) {
-                const Timestamp ta = a.second.n ? *std::max_element(a.second.ts, a.second.ts + a.second.n) : 0;
-                const Timestamp tb = b.second.n ? *std::max_element(b.second.ts, b.second.ts + b.second.n) : 0;
-                return ta < tb || (ta == tb && a.first < b.first);
-            });
+            auto oldest =
+                std::min_element(folders_.begin(), folders_.end(), [](const auto& a, const auto& b) {
+                    const Timestamp ta =
+                        a.second.n ? *std::max_element(a.second.ts, a.second.ts + a.second.n) : 0;
+                    const Timestamp tb =
+                        b.second.n ? *std::max_element(b.second.ts, b.second.ts + b.second.n) : 0;
+                    return ta < tb || (ta == tb && a.first < b.first);
+                });
             folders_.erase(oldest);
         }
         fit = folders_.emplace(key, Writers{}).first;
@@ -182,8 +185,10 @@ void Convergence::expire(Timestamp now) {
     std::erase_if(peers_, [&](const auto& kv) { return dead(kv.second.ts, now); });
     for (auto it = folders_.begin(); it != folders_.end();) {
         it->second.expire(cutoff);
-        if (it->second.n == 0) it = folders_.erase(it);
-        else ++it;
+        if (it->second.n == 0)
+            it = folders_.erase(it);
+        else
+            ++it;
     }
     for (Dir& d : dirs_) d.w.expire(cutoff);
     std::erase_if(dirs_, [](const Dir& d) { return d.w.n == 0; });

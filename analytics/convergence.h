@@ -55,6 +55,12 @@ public:
     // Whether all of `peer`'s writes are in a space of its own (see above).
     bool is_private(const IpAddr& peer) const;
     std::size_t private_count() const;
+    // Calls fn(addr) for every private source (no allocation; table order).
+    template <class Fn>
+    void for_each_private(Fn&& fn) const {
+        for (const auto& kv : peers_)
+            if (is_private(kv.first)) fn(kv.first);
+    }
 
     struct Place {
         std::string path;  // \\server\share\dir

@@ -93,13 +93,15 @@ RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const Analyti
         const std::uint32_t need = x.need_peers ? x.need_peers : cfg.min_sources;
         // Sources filling a space of their own are not aggregating: they
         // leave the count (only worth the pass when the count could hold).
+        // Sums are order-independent, so the table's order is harmless here.
         if (target && !conv.empty() && x.peers >= need) {
-            for (const PeerBytes& p : w.peers(eff))
-                if (conv.is_private(p.addr)) {
-                    --x.peers;
-                    x.window.bytes -= p.bytes;
-                    x.window.smb_bytes -= std::min(x.window.smb_bytes, p.bytes);
-                }
+            conv.for_each_private([&](const IpAddr& a) {
+                const std::uint64_t b = w.peer_bytes(a, eff);
+                if (b == 0) return;
+                --x.peers;
+                x.window.bytes -= std::min(x.window.bytes, b);
+                x.window.smb_bytes -= std::min(x.window.smb_bytes, b);
+            });
         }
         if (h == 0) f = x;
         if (target ? fan_holds(x, cfg) : pull_holds(x, cfg)) {

@@ -113,14 +113,10 @@ std::vector<Horizon> parse_horizons(const std::string& lens, const std::string& 
     return out;
 }
 
-std::string horizon_list(const std::vector<Horizon>& v, int what) {
+// "3" or "3,5": the long horizons' source thresholds, for --help.
+std::string horizon_sources(const std::vector<Horizon>& v) {
     std::string out;
-    for (const Horizon& h : v) {
-        if (!out.empty()) out += ',';
-        if (what == 0) out += std::to_string(h.length / kSecond) + "s";
-        else if (what == 1) out += std::to_string(h.min_sources);
-        else out += std::to_string(h.min_bytes);
-    }
+    for (const Horizon& h : v) out += (out.empty() ? "" : ",") + std::to_string(h.min_sources);
     return out;
 }
 
@@ -150,7 +146,7 @@ void add(po::options_description& d) {
         ("staging.long-windows", po::value<std::string>()->default_value("24h"),
             "longer horizons for fan-in and pull collectors, comma-separated and each longer than "
             "staging.window (e.g. 24h or 8h,7d); empty for none")
-        ("staging.long-min-sources", po::value<std::string>()->default_value(horizon_list(D.long_windows, 1)),
+        ("staging.long-min-sources", po::value<std::string>()->default_value(horizon_sources(D.long_windows)),
             "distinct sources (or servers read from) for a finding over each long horizon: one value, "
             "or one per horizon")
         ("staging.long-min-bytes", po::value<std::string>()->default_value("50MB"),

@@ -1,8 +1,9 @@
 // Convergence: private (per-user) space against many sources converging on
 // one directory; path helpers; expiry with the horizon; bounded tables.
+#include "analytics/convergence.h"
+
 #include <gtest/gtest.h>
 
-#include "analytics/convergence.h"
 #include "unit/analytics/analytics_events.h"
 
 namespace sw {
@@ -66,7 +67,8 @@ TEST(AnalyticsConvergence, TheSameOwnFolderEveryTimeIsPrivate) {
 
 TEST(AnalyticsConvergence, AFolderSharedWithAnotherSourceIsNotPrivate) {
     Convergence c = make();
-    for (int i = 0; i < 3; ++i) c.add(ip("10.0.0.1"), kStage, "collect\\a" + std::to_string(i) + ".7z", "", true, at(i));
+    for (int i = 0; i < 3; ++i)
+        c.add(ip("10.0.0.1"), kStage, "collect\\a" + std::to_string(i) + ".7z", "", true, at(i));
     EXPECT_TRUE(c.is_private(ip("10.0.0.1")));
     c.add(ip("10.0.0.2"), kStage, "collect\\sub\\b.7z", "", true, at(10));
     EXPECT_FALSE(c.is_private(ip("10.0.0.1")));
@@ -89,7 +91,8 @@ TEST(AnalyticsConvergence, ArchivesOfManySourcesInOneDirectory) {
 
 TEST(AnalyticsConvergence, EverythingLeavesWithTheHorizon) {
     Convergence c = make();
-    for (int i = 1; i <= 3; ++i) c.add(ip(("10.0.0." + std::to_string(i)).c_str()), kStage, "x.7z", "", true, at(i));
+    for (int i = 1; i <= 3; ++i)
+        c.add(ip(("10.0.0." + std::to_string(i)).c_str()), kStage, "x.7z", "", true, at(i));
     EXPECT_TRUE(c.converged());
     c.expire(at(3600 + 1.5));  // the first two writers are older than the horizon
     EXPECT_FALSE(c.converged());
@@ -108,7 +111,8 @@ TEST(AnalyticsConvergence, TablesAreBounded) {
     EXPECT_FALSE(c.is_private(ip("10.0.1.0")));
     EXPECT_FALSE(c.converged());
     // Many writers to one directory saturate the writer list, still counted.
-    for (int i = 0; i < 12; ++i) c.add(ip(("10.0.2." + std::to_string(i)).c_str()), kStage, "all\\y.7z", "", true, at(100));
+    for (int i = 0; i < 12; ++i)
+        c.add(ip(("10.0.2." + std::to_string(i)).c_str()), kStage, "all\\y.7z", "", true, at(100));
     Convergence::Place p;
     ASSERT_TRUE(c.converged(&p));
     EXPECT_EQ(p.sources, 12u);

@@ -1,8 +1,9 @@
 // NoticeBudget: at most `budget` notices per host and UTC day, the rest
 // summed up in one Staging::Notice_Budget notice when the day is over.
+#include "analytics/notice_budget.h"
+
 #include <gtest/gtest.h>
 
-#include "analytics/notice_budget.h"
 #include "unit/analytics/analytics_events.h"
 
 namespace sw {
@@ -29,8 +30,8 @@ TEST(AnalyticsNoticeBudget, OverTheBudgetNoticesAreSummedUpWhenTheDayEnds) {
     EXPECT_TRUE(b.admit(file_notice_at(kMidnight + 10 * kSecond, "10.0.0.9", Severity::medium), due));
     EXPECT_TRUE(b.admit(file_notice_at(kMidnight + 20 * kSecond, "10.0.0.9", Severity::medium), due));
     EXPECT_FALSE(b.admit(file_notice_at(kMidnight + 30 * kSecond, "10.0.0.9", Severity::high), due));
-    EXPECT_FALSE(b.admit(file_notice_at(kMidnight + 40 * kSecond, "10.0.0.9", Severity::medium, NoteType::fan_in),
-                         due));
+    EXPECT_FALSE(b.admit(
+        file_notice_at(kMidnight + 40 * kSecond, "10.0.0.9", Severity::medium, NoteType::fan_in), due));
     // Another host has its own budget.
     EXPECT_TRUE(b.admit(file_notice_at(kMidnight + 50 * kSecond, "10.0.0.8", Severity::medium), due));
     EXPECT_TRUE(due.empty());
@@ -49,8 +50,9 @@ TEST(AnalyticsNoticeBudget, OverTheBudgetNoticesAreSummedUpWhenTheDayEnds) {
     EXPECT_EQ(s.severity, Severity::high);
     EXPECT_EQ(s.detection_type, "NoticeBudget");
     EXPECT_EQ(s.msg, "10.0.0.9: 2 more notices over the daily budget of 2 were aggregated");
-    EXPECT_EQ(s.sub, "aggregated: Staging::Fan_In 1, Staging::Archive_Write 1; the rows in staging.log hold every "
-                     "finding");
+    EXPECT_EQ(s.sub,
+              "aggregated: Staging::Fan_In 1, Staging::Archive_Write 1; the rows in staging.log hold every "
+              "finding");
 }
 
 TEST(AnalyticsNoticeBudget, SummariesAtTheEndAreSortedByTimeThenHost) {
@@ -72,7 +74,8 @@ TEST(AnalyticsNoticeBudget, SummariesAtTheEndAreSortedByTimeThenHost) {
 TEST(AnalyticsNoticeBudget, ZeroIsUnlimited) {
     NoticeBudget b(0, KeyedHash::from_seed(1));
     std::vector<Notice> due;
-    for (int i = 0; i < 100; ++i) EXPECT_TRUE(b.admit(file_notice_at(kMidnight + i * kSecond, "10.0.0.9", Severity::high), due));
+    for (int i = 0; i < 100; ++i)
+        EXPECT_TRUE(b.admit(file_notice_at(kMidnight + i * kSecond, "10.0.0.9", Severity::high), due));
     b.close_days(kMidnight + kDay * 2, true, due);
     EXPECT_TRUE(due.empty());
     EXPECT_EQ(b.aggregated(), 0u);
