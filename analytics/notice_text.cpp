@@ -54,7 +54,7 @@ Notice window_notice(const WindowFacts& w, NoteType note, const Assessment& a, c
     n.score = a.score;
     n.severity = a.severity;
     n.detection_type = std::string(a.label);
-    n.suppress_for = cfg.suppress_for;
+    n.suppress_for = w.suppress_for >= 0 ? w.suppress_for : cfg.suppress_for;
     return n;
 }
 

@@ -348,8 +348,9 @@ void StagingAnalytics::emit_row(RoleWindow& rs) {
 
 // ---------------------------------------------------------------- notices
 
-bool StagingAnalytics::should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts) {
-    const bool raise = dedupe_.should_raise(n, a, b, s, ts);
+bool StagingAnalytics::should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts,
+                                    Duration at_least) {
+    const bool raise = dedupe_.should_raise(n, a, b, s, ts, at_least);
     stats_.notices_deduplicated = dedupe_.repeats();
     return raise;
 }
@@ -378,7 +379,9 @@ void StagingAnalytics::report_main(HostState& h, RoleWindow& rs, Role r, const A
                                    const ConnId* conn) {
     const NoteType note = r == Role::target ? NoteType::fan_in : NoteType::pull_collector;
     const std::uint32_t archives = r == Role::target ? rs.win.eff().archives : rs.pushes.eff().archives;
-    if (should_raise(note, h.addr, IpAddr{}, a.severity, ts)) {
+    // A finding over a long horizon is not repeated before that horizon has passed.
+    const Duration hold = a.horizon ? cfg_.long_windows[a.horizon - 1].length : 0;
+    if (should_raise(note, h.addr, IpAddr{}, a.severity, ts, hold)) {
         Notice n = main_notice(h, rs, r, a, ts, conn);
         rs.notified_peers = n.sources;
         rs.notified_archives = archives;
@@ -412,6 +415,7 @@ Notice StagingAnalytics::main_notice(HostState& h, RoleWindow& rs, Role r, const
         if (r == Role::target && rs.conv.is_private(p.addr)) w.c.bytes -= p.bytes;
     w.span = win.last_ts() - win.first_ts();
     w.horizon = a.horizon ? cfg_.long_windows[a.horizon - 1].length : 0;
+    w.suppress_for = cfg_.suppress_for > 0 ? std::max(cfg_.suppress_for, w.horizon) : cfg_.suppress_for;
     Convergence::Place place;
     if (r == Role::target && rs.conv.converged(&place)) {
         w.converge_path = place.path;

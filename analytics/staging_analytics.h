@@ -107,7 +107,8 @@ private:
     void snapshot(HostState& h, RoleWindow& rs, Role r, const Assessment& a, Timestamp ts);
     void emit_row(RoleWindow& rs);
 
-    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts);
+    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts,
+                      Duration at_least = 0);
     // Writes `n` unless it is over its host's daily budget (then counted in
     // the day's Staging::Notice_Budget summary).
     void raise(Notice& n);

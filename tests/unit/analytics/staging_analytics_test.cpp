@@ -1036,6 +1036,7 @@ TEST(StagingPolicy, StagingSpreadOverAWorkingDayIsFoundOverTheLongHorizon) {
     EXPECT_EQ(n.score, 85u);  // 30 + 15 + 10 + 15 + 10 + 5
     EXPECT_EQ(n.severity, Severity::high);
     EXPECT_EQ(n.detection_type, "FanInArchiveStaging");
+    EXPECT_EQ(n.suppress_for, 86400 * kSecond);  // a day-long finding is not repeated hourly
     EXPECT_EQ(n.msg, "10.0.0.9 received 60.0 MB from 3 hosts in 6.0 h (24.0 h horizon), 3 archives to "
                      "\\\\FS01\\stage$, archives of 3 sources converging on \\\\FS01\\stage$\\collect");
     // No single hour held three sources: without the long horizon, nothing.
