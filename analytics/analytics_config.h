@@ -9,6 +9,7 @@
 
 #include "capture/keyed_hash.h"
 #include "capture/types.h"
+#include "analytics/findings.h"
 
 namespace sw {
 
@@ -16,18 +17,20 @@ namespace sw {
 enum class Indicator : std::uint8_t {
     fan_in,           // many sources wrote to one target in the window
     fan_in_archives,  // ... and archives arrived as part of it
+    convergence,      // archives of many sources in the same target directory
     pull_collector,   // one client read from many servers in the window
     pull_then_push,   // ... and then wrote an archive / uploaded to another host
     archive_name,     // a written file is named like an archive
     archive_content,  // a written file's first bytes are an archive
     masquerade,       // archive content under a non-archive name
-    admin_share,      // write into an admin or hidden share (C$, ADMIN$, x$)
+    admin_share,      // write into an administrative share (ADMIN$, C$..Z$)
+    hidden_share,     // write into another hidden share (home$, stage$, ...)
     staging_path,     // write under a staging path (\Temp\, \Users\Public\, ...)
     volume_anomaly,   // inbound bytes of an interval far above the host's baseline
     ssh_upload,       // bulk SSH upload into the host
     encrypted_smb,    // bulk encrypted SMB3 traffic into the host
 };
-constexpr std::size_t kIndicatorCount = 12;
+constexpr std::size_t kIndicatorCount = 14;
 // Option/column names: "fan-in" (weight.fan-in) and "fan_in" (staging.log).
 const char* indicator_option_name(Indicator i);
 const char* indicator_column_name(Indicator i);
@@ -40,6 +43,14 @@ struct TimeOfDayWindow {
     bool contains(Timestamp ts) const;
 };
 
+// A longer horizon for fan-in and pull collectors (staging.long-windows):
+// its length and the thresholds that make a finding over it.
+struct Horizon {
+    Duration length = 0;
+    std::uint32_t min_sources = 3;  // sources (target) or servers (collector)
+    std::uint64_t min_bytes = 50'000'000;
+};
+
 struct AnalyticsConfig {
     Duration volume_interval = 60 * kSecond;
     Duration window = 3600 * kSecond;
@@ -47,6 +58,9 @@ struct AnalyticsConfig {
     std::uint64_t min_bytes = 50'000'000;
     std::uint32_t min_servers = 3;
     std::uint64_t push_min_bytes = 1'000'000;
+    // Horizons beyond `window` (the first horizon, with min_sources /
+    // min_bytes / min_servers), shortest first.
+    std::vector<Horizon> long_windows = {{86400 * kSecond, 3, 50'000'000}};
 
     // Lower-case, without the leading dot; entries may hold dots ("tar.gz").
     std::vector<std::string> archive_extensions = {
@@ -67,7 +81,14 @@ struct AnalyticsConfig {
         "msix", "appx", "appxbundle", "msixbundle", "vsix", "kmz", "3mf", "xps", "oxps",
         "idml", "sketch", "msu"};
     // Share patterns ('*' matches any run of characters; case-insensitive).
-    std::vector<std::string> admin_shares = {"*$"};
+    // Administrative shares: Windows' own (ADMIN$ and the drive letters).
+    std::vector<std::string> admin_shares = {
+        "ADMIN$", "C$", "D$", "E$", "F$", "G$", "H$", "I$", "J$", "K$", "L$", "M$", "N$",
+        "O$",     "P$", "Q$", "R$", "S$", "T$", "U$", "V$", "W$", "X$", "Y$", "Z$"};
+    // Hidden shares: any other share ending in '$' (home$, users$, stage$),
+    // a weaker indicator: home folders and software shares are hidden too.
+    std::vector<std::string> hidden_shares = {"*$"};
+    // Neither admin nor hidden (IPC$ carries named pipes, not data).
     std::vector<std::string> admin_share_exceptions = {"IPC$"};
     // Path fragments matched case-insensitively inside \share\name.
     std::vector<std::string> staging_paths = {
@@ -92,12 +113,14 @@ struct AnalyticsConfig {
     std::array<std::uint32_t, kIndicatorCount> weights = {
         30,  // fan_in
         15,  // fan_in_archives
+        10,  // convergence
         30,  // pull_collector
         25,  // pull_then_push
         15,  // archive_name
         10,  // archive_content
         30,  // masquerade
         15,  // admin_share
+        5,   // hidden_share
         10,  // staging_path
         20,  // volume_anomaly
         15,  // ssh_upload
@@ -107,6 +130,12 @@ struct AnalyticsConfig {
     std::uint32_t severity_high = 60;
 
     Duration suppress_for = 3600 * kSecond;
+    // Notices naming one host per UTC day; more are aggregated into one
+    // Staging::Notice_Budget notice (0: unlimited).
+    std::uint32_t daily_budget = 20;
+    // A per-file finding (Archive_Write, Archive_Masquerade) becomes a notice
+    // from this severity; below it, it is in staging.log only.
+    Severity file_notice_min = Severity::medium;
 
     // Memory bounds.
     std::uint64_t max_hosts = 100'000;  // tracked hosts; least recently active evicted

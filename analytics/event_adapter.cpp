@@ -59,6 +59,7 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         wf.content_hit = !wf.content.empty() && !container;
         wf.masquerade = wf.content_hit && !wf.name_hit;
         wf.admin = classify_.is_admin_share(share);
+        wf.hidden = classify_.is_hidden_share(share);
         wf.staging_path = classify_.is_staging_path(share, f.name);
 
         Contribution c;
@@ -72,6 +73,7 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         c.c.archive_contents = wf.content_hit;
         c.c.masquerades = wf.masquerade;
         c.c.admin_writes = wf.admin;
+        c.c.hidden_writes = wf.hidden;
         c.c.path_writes = wf.staging_path;
         c.allowed = allow_.bits(client, share, t);
         write(client, server, c, f.id, share_path, &wf, out);
@@ -111,6 +113,7 @@ void EventAdapter::on_session(const SmbSessionEvent& s, ContributionSink& out) c
         c.c.smb_bytes = up;
         c.c.enc_bytes = up;
         c.c.admin_writes = classify_.is_admin_share(share);
+        c.c.hidden_writes = classify_.is_hidden_share(share);
         c.allowed = allow_.bits(client, share, t);
         write(client, server, c, s.id, share_path, nullptr, out);
     }

@@ -28,7 +28,7 @@ struct WriteFacts {
     std::string archive_ext;  // "" if the name is not an archive
     std::string content;      // canonical archive content type, "" if none
     bool name_hit = false, content_hit = false, masquerade = false;
-    bool admin = false, staging_path = false, renamed = false;
+    bool admin = false, hidden = false, staging_path = false, renamed = false;
     bool archive() const { return name_hit || content_hit; }
 };
 

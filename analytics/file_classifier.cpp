@@ -146,6 +146,7 @@ FileClassifier::FileClassifier(const AnalyticsConfig& cfg) {
         if (!x.empty()) containers_.push_back(x);
     }
     admin_ = cfg.admin_shares;
+    hidden_ = cfg.hidden_shares;
     admin_except_ = cfg.admin_share_exceptions;
     for (const auto& p : cfg.staging_paths)
         if (!p.empty()) paths_.push_back(normalize_path(p));
@@ -202,6 +203,16 @@ bool FileClassifier::is_admin_share(std::string_view share) const {
     for (const auto& e : admin_except_)
         if (wildcard_match_ci(e, s)) return false;
     for (const auto& p : admin_)
+        if (wildcard_match_ci(p, s)) return true;
+    return false;
+}
+
+bool FileClassifier::is_hidden_share(std::string_view share) const {
+    std::string_view s = base_name(share);
+    if (s.empty() || is_admin_share(s)) return false;
+    for (const auto& e : admin_except_)
+        if (wildcard_match_ci(e, s)) return false;
+    for (const auto& p : hidden_)
         if (wildcard_match_ci(p, s)) return true;
     return false;
 }

@@ -37,7 +37,11 @@ public:
     // Names whose archive content is expected (docx, jar, ...).
     bool is_container_name(std::string_view name) const;
 
+    // ADMIN$, C$..Z$ (staging.admin-shares), not an exception.
     bool is_admin_share(std::string_view share) const;
+    // Another hidden share (staging.hidden-shares: home$, stage$), not an
+    // admin share and not an exception (IPC$).
+    bool is_hidden_share(std::string_view share) const;
     bool is_staging_path(std::string_view share, std::string_view name) const;
     // Share name from a tree path ("\\FS01\stage$" -> "stage$").
     static std::string_view share_of(std::string_view path) { return base_name(path); }
@@ -46,7 +50,7 @@ private:
     std::vector<std::string> exts_;        // lower-case, longest first
     std::vector<std::string> content_;     // lower-case canonical
     std::vector<std::string> containers_;  // lower-case
-    std::vector<std::string> admin_, admin_except_;
+    std::vector<std::string> admin_, hidden_, admin_except_;
     std::vector<std::string> paths_;       // lower-case, '\' separators
 };
 

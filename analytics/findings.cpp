@@ -20,6 +20,7 @@ std::string_view note_name(NoteType n) {
         case NoteType::archive_write: return "Staging::Archive_Write";
         case NoteType::archive_masquerade: return "Staging::Archive_Masquerade";
         case NoteType::volume_anomaly: return "Staging::Volume_Anomaly";
+        case NoteType::notice_budget: return "Staging::Notice_Budget";
     }
     return "";
 }
@@ -43,12 +44,14 @@ struct IndicatorNames {
 constexpr IndicatorNames kIndicatorNames[kIndicatorCount] = {
     {"fan-in", "fan_in"},
     {"fan-in-archives", "fan_in_archives"},
+    {"convergence", "convergence"},
     {"pull-collector", "pull_collector"},
     {"pull-then-push", "pull_then_push"},
     {"archive-name", "archive_name"},
     {"archive-content", "archive_content"},
     {"masquerade", "masquerade"},
     {"admin-share", "admin_share"},
+    {"hidden-share", "hidden_share"},
     {"staging-path", "staging_path"},
     {"volume-anomaly", "volume_anomaly"},
     {"ssh-upload", "ssh_upload"},

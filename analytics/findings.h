@@ -24,6 +24,7 @@ enum class NoteType : std::uint8_t {
     archive_write,
     archive_masquerade,
     volume_anomaly,
+    notice_budget,  // a host's notices over notice.daily-budget, aggregated
 };
 std::string_view note_name(NoteType n);  // "Staging::Fan_In", ...
 
@@ -119,6 +120,8 @@ struct AnalyticsStats {
     std::uint64_t volume_peers_dropped = 0; // peers not counted in a volume row at the cap
     std::uint64_t notices = 0;
     std::uint64_t notices_deduplicated = 0; // suppressed by notice.suppress-for
+    std::uint64_t notices_aggregated = 0;   // over notice.daily-budget
+    std::uint64_t file_findings_quiet = 0;  // per-file findings below medium (staging.log only)
     std::uint64_t findings_allowlisted = 0; // suppressed by an allow-list
     std::uint64_t staging_rows = 0, volume_rows = 0;
     std::uint64_t late_events = 0;          // events older than the current interval

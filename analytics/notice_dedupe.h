@@ -21,7 +21,10 @@ public:
     // Whether a finding of severity `s` at `ts` is raised: never for
     // Severity::none; otherwise unless the same key was raised less than
     // suppress_for ago at the same or a higher severity (a repeat, counted).
-    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts);
+    // `at_least` lengthens the suppression of this raise (a finding over a
+    // 24 h horizon holds for a day: repeating it every hour says nothing new).
+    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts,
+                      Duration at_least = 0);
     // Forgets keys whose suppression has run out at `now`.
     void expire(Timestamp now);
 
@@ -44,6 +47,7 @@ private:
     struct Raised {
         Timestamp ts = 0;
         Severity severity = Severity::none;
+        Duration hold = 0;
     };
     Duration suppress_for_;
     std::unordered_map<Key, Raised, KeyHash> raised_;

@@ -54,7 +54,7 @@ Notice window_notice(const WindowFacts& w, NoteType note, const Assessment& a, c
     n.score = a.score;
     n.severity = a.severity;
     n.detection_type = std::string(a.label);
-    n.suppress_for = cfg.suppress_for;
+    n.suppress_for = w.suppress_for >= 0 ? w.suppress_for : cfg.suppress_for;
     return n;
 }
 
@@ -81,6 +81,7 @@ Notice fan_in_notice(const WindowFacts& w, const Assessment& a, const AnalyticsC
     const Counters& c = w.c;
     n.msg = w.host.str() + " received " + human_bytes(c.bytes) + " from " + plural(w.n, "host", "hosts") + " in " +
             human_span(w.span);
+    if (w.horizon) n.msg += " (" + human_span(w.horizon) + " horizon)";
     if (c.archives) {
         n.msg += ", " + plural(c.archives, "archive", "archives");
         if (!w.shares.empty()) n.msg += " to " + join(w.shares, " and ");
@@ -89,7 +90,14 @@ Notice fan_in_notice(const WindowFacts& w, const Assessment& a, const AnalyticsC
     }
     if (c.ssh_bytes) n.msg += ", " + human_bytes(c.ssh_bytes) + " by SSH upload";
     if (c.enc_bytes) n.msg += ", " + human_bytes(c.enc_bytes) + " as encrypted SMB3";
-    n.sub = "sources: " + per_peer(w.peers) + "; indicators: " + indicator_list(a, cfg);
+    if (!w.converge_path.empty())
+        n.msg += ", archives of " + plural(w.converge_sources, "source", "sources") + " converging on " +
+                 w.converge_path;
+    n.sub = "sources: " + per_peer(w.peers);
+    if (w.private_sources)
+        n.sub += "; not counted: " + plural(w.private_sources, "source", "sources") +
+                 " writing only into a folder of their own";
+    n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1074.002"};
     return n;
 }
@@ -138,8 +146,9 @@ Notice file_notice(const WriteFacts& wf, const IpAddr& source, const IpAddr& tar
         n.msg = source.str() + " renamed " + f.prev_name + " to archive " + f.name + " on " + where;
     else
         n.msg = source.str() + " wrote archive " + f.name + " (" + human_bytes(bytes) + ") to " + where;
-    if (wf.admin && wf.staging_path) n.msg += " (admin/hidden share, staging path)";
-    else if (wf.admin) n.msg += " (admin/hidden share)";
+    const char* share_kind = wf.admin ? "admin share" : wf.hidden ? "hidden share" : nullptr;
+    if (share_kind && wf.staging_path) n.msg += std::string(" (") + share_kind + ", staging path)";
+    else if (share_kind) n.msg += std::string(" (") + share_kind + ")";
     else if (wf.staging_path) n.msg += " (staging path)";
     std::vector<std::string> sub;
     if (!wf.content.empty()) sub.push_back("content: " + wf.content);

@@ -33,6 +33,11 @@ struct WindowFacts {
     std::vector<std::string> shares;    // \\server\share, sorted (target)
     Counters pushed;                    // collector: what it wrote on
     std::vector<IpAddr> push_targets;   // collector: where, by address
+    Duration horizon = 0;               // a longer horizon the finding was made over (0: staging.window)
+    Duration suppress_for = -1;         // the notice's suppress_for (-1: notice.suppress-for)
+    std::string converge_path;          // target: the directory archives of many sources converged on
+    std::uint32_t converge_sources = 0;
+    std::uint32_t private_sources = 0;  // target: sources writing only into a space of their own (not counted)
 };
 
 // Staging::Fan_In: many sources wrote to one target.

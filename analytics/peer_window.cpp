@@ -15,6 +15,7 @@ void Counters::add(const Counters& o) {
     archive_contents += o.archive_contents;
     masquerades += o.masquerades;
     admin_writes += o.admin_writes;
+    hidden_writes += o.hidden_writes;
     path_writes += o.path_writes;
 }
 
@@ -29,6 +30,7 @@ void Counters::sub(const Counters& o) {
     archive_contents -= o.archive_contents;
     masquerades -= o.masquerades;
     admin_writes -= o.admin_writes;
+    hidden_writes -= o.hidden_writes;
     path_writes -= o.path_writes;
 }
 

@@ -35,7 +35,7 @@ struct Counters {
     std::uint32_t archive_names = 0;     // ... by name
     std::uint32_t archive_contents = 0;  // ... by content (not an expected container)
     std::uint32_t masquerades = 0;
-    std::uint32_t admin_writes = 0, path_writes = 0;
+    std::uint32_t admin_writes = 0, hidden_writes = 0, path_writes = 0;
 
     void add(const Counters& o);
     void sub(const Counters& o);

@@ -27,9 +27,18 @@ void add_unique(std::vector<std::string>& v, std::string s) {
 
 }  // namespace
 
+RoleWindow::RoleWindow(const AnalyticsConfig& cfg, std::uint32_t max_peers)
+    : win(cfg.window, max_peers, cfg.hash),
+      pushes(cfg.window, max_peers, cfg.hash),
+      conv(cfg.long_windows.empty() ? cfg.window : std::max(cfg.window, cfg.long_windows.back().length), max_peers,
+           cfg.min_sources, cfg.hash) {
+    longer.reserve(cfg.long_windows.size());
+    for (const Horizon& h : cfg.long_windows) longer.emplace_back(h.length, max_peers, cfg.hash);
+}
+
 void RoleWindow::prune(const PeerWindow& w, Timestamp now) {
     auto gone = [&](const NamedItem& i) { return w.expired(i.ts, now); };
-    if (&w == &win) {
+    if (&w == &longest()) {
         std::erase_if(shares, gone);
         std::erase_if(allowed_reasons, gone);
     }
@@ -38,13 +47,16 @@ void RoleWindow::prune(const PeerWindow& w, Timestamp now) {
 
 void RoleWindow::expire(Timestamp now) {
     win.expire(now);
+    for (auto& w : longer) w.expire(now);
     pushes.expire(now);
-    prune(win, now);
+    conv.expire(now);
+    prune(longest(), now);
 }
 
 bool RoleWindow::add(const Contribution& c, const std::string& share_path, const std::string* archive,
                      const std::vector<std::string>& reasons) {
     const bool counted = win.add(c);
+    for (auto& w : longer) w.add(c);
     if (!share_path.empty()) upsert(shares, share_path, c.ts, c.allowed != 0, kMaxShares);
     if (archive) upsert(archive_names, *archive, c.ts, c.allowed != 0, kMaxNames);
     for (const auto& r : reasons) upsert(allowed_reasons, r, c.ts, true, kMaxReasons);
@@ -59,12 +71,47 @@ bool RoleWindow::add_push(const Contribution& c, const std::string* archive, Tim
     return counted;
 }
 
-RoleFacts RoleWindow::facts(bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const {
+std::vector<PeerBytes> RoleWindow::converging_peers(std::size_t h, bool eff) const {
+    std::vector<PeerBytes> out = horizon(h).peers(eff);
+    if (!conv.empty()) std::erase_if(out, [&](const PeerBytes& p) { return conv.is_private(p.addr); });
+    return out;
+}
+
+RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const {
+    const bool target = r == Role::target;
     RoleFacts f;
-    f.window = eff ? win.eff() : win.all();
-    f.peers = eff ? win.peers_eff() : win.peers_all();
+    for (std::size_t h = 0; h < horizons(); ++h) {
+        const PeerWindow& w = horizon(h);
+        RoleFacts x;
+        x.window = eff ? w.eff() : w.all();
+        x.peers = eff ? w.peers_eff() : w.peers_all();
+        x.horizon = static_cast<std::uint8_t>(h);
+        if (h > 0) {
+            x.need_peers = cfg.long_windows[h - 1].min_sources;
+            x.need_bytes = cfg.long_windows[h - 1].min_bytes;
+        }
+        const std::uint32_t need = x.need_peers ? x.need_peers : cfg.min_sources;
+        // Sources filling a space of their own are not aggregating: they
+        // leave the count (only worth the pass when the count could hold).
+        // Sums are order-independent, so the table's order is harmless here.
+        if (target && !conv.empty() && x.peers >= need) {
+            conv.for_each_private([&](const IpAddr& a) {
+                const std::uint64_t b = w.peer_bytes(a, eff);
+                if (b == 0) return;
+                --x.peers;
+                x.window.bytes -= std::min(x.window.bytes, b);
+                x.window.smb_bytes -= std::min(x.window.smb_bytes, b);
+            });
+        }
+        if (h == 0) f = x;
+        if (target ? fan_holds(x, cfg) : pull_holds(x, cfg)) {
+            f = x;
+            break;
+        }
+    }
     f.pushes = eff ? pushes.eff() : pushes.all();
     f.volume_anomaly = volume_anomaly;
+    f.converged = target && conv.converged();
     if (needs_onward_bytes(f, cfg))
         for (const PeerBytes& pb : pushes.peers(eff))
             if (!win.has_peer(pb.addr)) f.onward_bytes += pb.bytes;
@@ -79,12 +126,13 @@ std::vector<std::string> RoleWindow::unallowed(const std::vector<NamedItem>& v) 
     return out;
 }
 
-void RoleWindow::fill_row(StagingRow& row, Role r, Timestamp ts, Duration period_len) const {
+void RoleWindow::fill_row(StagingRow& row, Role r, Timestamp ts, Duration period_len, std::size_t h) const {
+    const PeerWindow& w = horizon(h < horizons() ? h : 0);
     row.period_start = period * period_len;
-    row.window_start = win.empty() ? ts : win.first_ts();
-    row.peers = win.peers(false);
-    row.peers_dropped = win.overflow();
-    const Counters& c = win.all();
+    row.window_start = w.empty() ? ts : w.first_ts();
+    row.peers = w.peers(false);
+    row.peers_dropped = w.overflow();
+    const Counters& c = w.all();
     row.bytes = c.bytes;
     row.smb_bytes = c.smb_bytes;
     row.ssh_bytes = c.ssh_bytes;
@@ -121,7 +169,7 @@ void RoleWindow::note_raised(NoteType n) { add_unique(notices, std::string(note_
 
 bool RoleWindow::grew(std::uint32_t archives) const {
     if (archives > notified_archives) return true;
-    for (const PeerBytes& p : win.peers(true))
+    for (const PeerBytes& p : converging_peers(0, true))
         if (!std::binary_search(notified_peers.begin(), notified_peers.end(), p.addr)) return true;
     return false;
 }

@@ -1,8 +1,11 @@
 // One host in one role (target: data arriving; collector: data pulled, then
-// pushed on) over the sliding window (staging.window): the peers' bytes
-// (PeerWindow), the shares and archive names seen, the allow-list reasons
-// that matched, and the state of the current report period (the staging.log
-// row being built, the notices raised, why it was suppressed).
+// pushed on) over the sliding window (staging.window) and the longer
+// horizons (staging.long-windows): the peers' bytes (PeerWindow, one per
+// horizon, each bounded by its 60 steps), where the data landed
+// (Convergence, targets only), the shares and archive names seen (kept as
+// long as the longest horizon), the allow-list reasons that matched, and the
+// state of the current report period (the staging.log row being built, the
+// notices raised, why it was suppressed).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analytics/convergence.h"
 #include "analytics/findings.h"
 #include "analytics/peer_window.h"
 #include "analytics/scoring.h"
@@ -29,8 +33,12 @@ public:
         bool allowed = false;  // only ever seen in allow-listed traffic
     };
 
-    RoleWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash)
-        : win(window, max_peers, hash), pushes(window, max_peers, hash) {}
+    RoleWindow(const AnalyticsConfig& cfg, std::uint32_t max_peers);
+
+    // Horizon h: 0 is `win`, k is the k-th of staging.long-windows.
+    std::size_t horizons() const { return 1 + longer.size(); }
+    const PeerWindow& horizon(std::size_t h) const { return h == 0 ? win : longer[h - 1]; }
+    const PeerWindow& longest() const { return longer.empty() ? win : longer.back(); }
 
     // Drops what has left `w` at `now`: for `win` the shares, archive names
     // and reasons; for `pushes` the archive names (a collector's are its pushes').
@@ -44,16 +52,26 @@ public:
     // Returns false when its peer was over staging.max-peers.
     bool add(const Contribution& c, const std::string& share_path, const std::string* archive,
              const std::vector<std::string>& reasons);
+    // Where a file write landed (targets): name relative to the share, the
+    // session's user.
+    void add_place(const IpAddr& peer, const std::string& share_path, std::string_view name,
+                   std::string_view user, bool archive, Timestamp ts) {
+        conv.add(peer, share_path, name, user, archive, ts);
+    }
     // A push by a collector (after expire and a non-empty win).
     bool add_push(const Contribution& c, const std::string* archive, Timestamp now);
 
-    // What scoring needs, over all traffic or the effective (not allow-listed).
-    RoleFacts facts(bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const;
+    // What scoring needs, over all traffic or the effective (not allow-listed),
+    // over the first horizon where fan-in / the pull holds (else the first).
+    // Sources writing only into a space of their own do not count.
+    RoleFacts facts(Role r, bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const;
+    // Peers of horizon h with bytes, less the private ones (targets).
+    std::vector<PeerBytes> converging_peers(std::size_t h, bool eff) const;
     // Names not seen in allow-listed traffic only, sorted.
     std::vector<std::string> unallowed(const std::vector<NamedItem>& v) const;
 
     // The staging.log row's window part (peers, bytes, files, names, pushes).
-    void fill_row(StagingRow& row, Role r, Timestamp ts, Duration period) const;
+    void fill_row(StagingRow& row, Role r, Timestamp ts, Duration period, std::size_t h = 0) const;
 
     // The report period: starts afresh (what was reported is cleared).
     void reset_period();
@@ -62,10 +80,16 @@ public:
     // Sources or archives beyond what the last Fan_In / Pull_Collector showed.
     bool grew(std::uint32_t archives) const;
     // Nothing left in the window and nothing to report.
-    bool idle() const { return win.empty() && pushes.empty() && !pending; }
+    bool idle() const {
+        for (const auto& w : longer)
+            if (!w.empty()) return false;
+        return win.empty() && pushes.empty() && conv.empty() && !pending;
+    }
 
     PeerWindow win;     // target: writers; collector: servers read from
+    std::vector<PeerWindow> longer;  // the same over staging.long-windows
     PeerWindow pushes;  // collector: hosts it wrote to after pulling
+    Convergence conv;   // target: where the writes landed
     std::vector<NamedItem> shares;           // target: shares written to; collector: read from
     std::vector<NamedItem> archive_names;    // target: archives received; collector: pushed
     std::vector<NamedItem> allowed_reasons;  // allow-list matches in the window

@@ -7,7 +7,15 @@ std::size_t idx(Indicator i) { return static_cast<std::size_t>(i); }
 }  // namespace
 
 bool pull_holds(const RoleFacts& f, const AnalyticsConfig& cfg) {
-    return f.peers >= cfg.min_servers && f.window.bytes >= cfg.min_bytes && f.peers > 0;
+    const std::uint32_t need = f.need_peers ? f.need_peers : cfg.min_servers;
+    const std::uint64_t bytes = f.need_bytes ? f.need_bytes : cfg.min_bytes;
+    return f.peers >= need && f.window.bytes >= bytes && f.peers > 0;
+}
+
+bool fan_holds(const RoleFacts& f, const AnalyticsConfig& cfg) {
+    const std::uint32_t need = f.need_peers ? f.need_peers : cfg.min_sources;
+    const std::uint64_t bytes = f.need_bytes ? f.need_bytes : cfg.min_bytes;
+    return f.peers >= need && f.window.bytes >= bytes && f.peers > 0;
 }
 
 bool needs_onward_bytes(const RoleFacts& f, const AnalyticsConfig& cfg) {
@@ -20,11 +28,13 @@ IndicatorSet indicators(const RoleFacts& f, Role r, const AnalyticsConfig& cfg) 
     const Counters& c = f.window;
     const Counters* files = &c;
     if (r == Role::target) {
-        const bool fan = f.peers >= cfg.min_sources && c.bytes >= cfg.min_bytes && f.peers > 0;
+        const bool fan = fan_holds(f, cfg);
         on[idx(Indicator::fan_in)] = fan;
         on[idx(Indicator::fan_in_archives)] = fan && c.archives > 0;
-        on[idx(Indicator::ssh_upload)] = c.ssh_bytes > 0 && c.ssh_bytes >= cfg.min_bytes;
-        on[idx(Indicator::encrypted_smb)] = c.enc_bytes > 0 && c.enc_bytes >= cfg.min_bytes;
+        on[idx(Indicator::convergence)] = f.converged;
+        const std::uint64_t bulk = f.need_bytes ? f.need_bytes : cfg.min_bytes;
+        on[idx(Indicator::ssh_upload)] = c.ssh_bytes > 0 && c.ssh_bytes >= bulk;
+        on[idx(Indicator::encrypted_smb)] = c.enc_bytes > 0 && c.enc_bytes >= bulk;
     } else {
         files = &f.pushes;
         const bool pull = pull_holds(f, cfg);
@@ -40,6 +50,7 @@ IndicatorSet indicators(const RoleFacts& f, Role r, const AnalyticsConfig& cfg) 
     on[idx(Indicator::archive_content)] = files->archive_contents > 0;
     on[idx(Indicator::masquerade)] = files->masquerades > 0;
     on[idx(Indicator::admin_share)] = files->admin_writes > 0;
+    on[idx(Indicator::hidden_share)] = files->hidden_writes > 0;
     on[idx(Indicator::staging_path)] = files->path_writes > 0;
     return on;
 }
@@ -63,13 +74,16 @@ std::string_view label_for(const IndicatorSet& on, Role role) {
     }
     const bool archive = has(Indicator::archive_name) || has(Indicator::archive_content);
     if (has(Indicator::masquerade)) return "ArchiveMasquerade";
+    if (has(Indicator::convergence)) return "ArchiveConvergence";
     if (archive && has(Indicator::admin_share)) return "ArchiveToAdminShare";
     if (archive && has(Indicator::staging_path)) return "ArchiveInStagingDir";
+    if (archive && has(Indicator::hidden_share)) return "ArchiveToHiddenShare";
     if (archive) return "ArchiveWrite";
     if (has(Indicator::volume_anomaly)) return "VolumeAnomaly";
     if (has(Indicator::encrypted_smb)) return "EncryptedVolume";
     if (has(Indicator::ssh_upload)) return "SshBulkUpload";
-    if (has(Indicator::admin_share) || has(Indicator::staging_path)) return "StagingLocationWrite";
+    if (has(Indicator::admin_share) || has(Indicator::staging_path) || has(Indicator::hidden_share))
+        return "StagingLocationWrite";
     return "";
 }
 

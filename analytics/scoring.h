@@ -25,6 +25,7 @@ struct Assessment {
     std::uint32_t score = 0;
     Severity severity = Severity::none;
     std::string_view label;  // detection_type, "" when nothing holds
+    std::uint8_t horizon = 0;  // the horizon the window indicators were found over
     bool has(Indicator i) const { return on[static_cast<std::size_t>(i)]; }
 };
 
@@ -36,11 +37,20 @@ struct RoleFacts {
     Counters pushes;                 // collector: what it wrote after pulling
     std::uint64_t onward_bytes = 0;  // collector: pushed to hosts it did not pull from
     bool volume_anomaly = false;     // the host's latest anomaly is still in the window
+    bool converged = false;          // target: archives of many sources in one directory
+    // The horizon these facts are over (0: staging.window, k: long_windows[k-1])
+    // and its thresholds; 0 means the first horizon's (staging.min-sources /
+    // min-servers, staging.min-bytes).
+    std::uint8_t horizon = 0;
+    std::uint32_t need_peers = 0;
+    std::uint64_t need_bytes = 0;
 };
 
 // A collector pulled from at least staging.min-servers servers and
 // staging.min-bytes bytes.
 bool pull_holds(const RoleFacts& f, const AnalyticsConfig& cfg);
+// Fan-in: at least the horizon's sources and bytes arrived.
+bool fan_holds(const RoleFacts& f, const AnalyticsConfig& cfg);
 // Whether indicators() reads RoleFacts::onward_bytes (computing it costs a
 // pass over the pushes' peers, so callers fill it only then).
 bool needs_onward_bytes(const RoleFacts& f, const AnalyticsConfig& cfg);

@@ -22,7 +22,8 @@ StagingAnalytics::StagingAnalytics(const AnalyticsConfig& cfg, FindingSink& out)
       baseline_(BaselineParams::from(cfg_)),
       clock_(cfg_.volume_interval, cfg_.window),
       hosts_(cfg_.max_hosts, cfg_.hash),
-      dedupe_(cfg_.suppress_for, cfg_.hash) {}
+      dedupe_(cfg_.suppress_for, cfg_.hash),
+      budget_(cfg_.daily_budget, cfg_.hash) {}
 
 StagingAnalytics::~StagingAnalytics() = default;
 
@@ -47,7 +48,7 @@ void StagingAnalytics::evict(HostState& h) {
 
 RoleWindow& StagingAnalytics::role(HostState& h, Role r) {
     auto& p = h.roles[idx(r)];
-    if (!p) p = std::make_unique<RoleWindow>(cfg_.window, std::max<std::uint32_t>(cfg_.max_peers, 1), cfg_.hash);
+    if (!p) p = std::make_unique<RoleWindow>(cfg_, std::max<std::uint32_t>(cfg_.max_peers, 1));
     return *p;
 }
 
@@ -74,10 +75,12 @@ void StagingAnalytics::finish() {
     if (!clock_.started()) return;
     close_interval(clock_.interval(), clock_.now());
     flush_rows(true);
+    close_budget_days(true);
 }
 
 void StagingAnalytics::on_period_end() {
     flush_rows(false);
+    close_budget_days(false);
     sweep();
 }
 
@@ -202,6 +205,7 @@ void StagingAnalytics::target_write(const IpAddr& target, const Contribution& c,
     rs.expire(now);
     const std::string* archive = file && file->archive() ? &file->f->name : nullptr;
     if (!rs.add(c, share_path, archive, reasons_of(c, share_path))) ++stats_.peers_dropped;
+    if (file && file->f && !c.allowed) rs.add_place(c.peer, share_path, file->f->name, file->f->username, archive, c.ts);
     if (archive) report_file(h, rs, c.peer, *file, c, conn);
     evaluate(h, Role::target, now, &conn);
 }
@@ -223,9 +227,9 @@ void StagingAnalytics::collector_push(const IpAddr& collector, const Contributio
     HostState* h = hosts_.find(collector);
     if (!h || !h->roles[idx(Role::collector)]) return;
     RoleWindow& rs = *h->roles[idx(Role::collector)];
-    rs.win.expire(now);
-    // Only writes after the host has pulled (within the window) are pushes.
-    if (rs.win.empty()) return;
+    rs.expire(now);
+    // Only writes after the host has pulled (within a horizon) are pushes.
+    if (rs.longest().empty()) return;
     begin(rs, now);
     const std::string* archive = file && file->archive() ? &file->f->name : nullptr;
     if (!rs.add_push(c, archive, now)) ++stats_.peers_dropped;
@@ -269,7 +273,10 @@ void StagingAnalytics::begin(RoleWindow& rs, Timestamp ts) {
 Assessment StagingAnalytics::assess_role(const HostState& h, const RoleWindow& rs, Role r, bool eff,
                                          Timestamp ts) const {
     const bool anomaly = h.vol.anomaly_ts && !rs.win.expired(*h.vol.anomaly_ts, ts);
-    return assess(indicators(rs.facts(eff, anomaly, cfg_), r, cfg_), r, cfg_);
+    const RoleFacts f = rs.facts(r, eff, anomaly, cfg_);
+    Assessment a = assess(indicators(f, r, cfg_), r, cfg_);
+    a.horizon = f.horizon;
+    return a;
 }
 
 void StagingAnalytics::evaluate(HostState& h, Role r, Timestamp ts, const ConnId* conn) {
@@ -306,7 +313,7 @@ void StagingAnalytics::snapshot(HostState& h, RoleWindow& rs, Role r, const Asse
     row.ts = ts;
     row.host = h.addr;
     row.role = r;
-    rs.fill_row(row, r, ts, cfg_.window);
+    rs.fill_row(row, r, ts, cfg_.window, a.horizon);
     row.volume_anomaly = a.has(Indicator::volume_anomaly);
     row.score = a.score;
     row.severity = a.severity;
@@ -341,23 +348,40 @@ void StagingAnalytics::emit_row(RoleWindow& rs) {
 
 // ---------------------------------------------------------------- notices
 
-bool StagingAnalytics::should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts) {
-    const bool raise = dedupe_.should_raise(n, a, b, s, ts);
+bool StagingAnalytics::should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts,
+                                    Duration at_least) {
+    const bool raise = dedupe_.should_raise(n, a, b, s, ts, at_least);
     stats_.notices_deduplicated = dedupe_.repeats();
     return raise;
 }
 
 void StagingAnalytics::raise(Notice& n) {
     if (n.conn && !n.p) n.p = n.conn->resp_p;
+    std::vector<Notice> due;
+    const bool admitted = budget_.admit(n, due);
+    for (const Notice& d : due) write_notice(d);
+    if (admitted) write_notice(n);
+    stats_.notices_aggregated = budget_.aggregated();
+}
+
+void StagingAnalytics::write_notice(const Notice& n) {
     ++stats_.notices;
     out_.on_notice(n);
+}
+
+void StagingAnalytics::close_budget_days(bool all) {
+    std::vector<Notice> due;
+    budget_.close_days(clock_.now(), all, due);
+    for (const Notice& d : due) write_notice(d);
 }
 
 void StagingAnalytics::report_main(HostState& h, RoleWindow& rs, Role r, const Assessment& a, Timestamp ts,
                                    const ConnId* conn) {
     const NoteType note = r == Role::target ? NoteType::fan_in : NoteType::pull_collector;
     const std::uint32_t archives = r == Role::target ? rs.win.eff().archives : rs.pushes.eff().archives;
-    if (should_raise(note, h.addr, IpAddr{}, a.severity, ts)) {
+    // A finding over a long horizon is not repeated before that horizon has passed.
+    const Duration hold = a.horizon ? cfg_.long_windows[a.horizon - 1].length : 0;
+    if (should_raise(note, h.addr, IpAddr{}, a.severity, ts, hold)) {
         Notice n = main_notice(h, rs, r, a, ts, conn);
         rs.notified_peers = n.sources;
         rs.notified_archives = archives;
@@ -380,10 +404,23 @@ Notice StagingAnalytics::main_notice(HostState& h, RoleWindow& rs, Role r, const
     w.ts = ts;
     w.conn = conn;
     w.host = h.addr;
-    w.c = rs.win.eff();
-    w.n = rs.win.peers_eff();  // counts peers over staging.max-peers too
-    w.peers = rs.win.peers(true);
-    w.span = rs.win.last_ts() - rs.win.first_ts();
+    const PeerWindow& win = rs.horizon(a.horizon);
+    w.c = win.eff();
+    w.peers = r == Role::target ? rs.converging_peers(a.horizon, true) : win.peers(true);
+    // Counts peers over staging.max-peers too, less those writing only into
+    // a space of their own.
+    w.private_sources = static_cast<std::uint32_t>(win.peers(true).size() - w.peers.size());
+    w.n = win.peers_eff() - w.private_sources;
+    for (const PeerBytes& p : win.peers(true))
+        if (r == Role::target && rs.conv.is_private(p.addr)) w.c.bytes -= p.bytes;
+    w.span = win.last_ts() - win.first_ts();
+    w.horizon = a.horizon ? cfg_.long_windows[a.horizon - 1].length : 0;
+    w.suppress_for = cfg_.suppress_for > 0 ? std::max(cfg_.suppress_for, w.horizon) : cfg_.suppress_for;
+    Convergence::Place place;
+    if (r == Role::target && rs.conv.converged(&place)) {
+        w.converge_path = place.path;
+        w.converge_sources = place.sources;
+    }
     w.archives = rs.unallowed(rs.archive_names);
     if (r == Role::target) {
         w.shares = rs.unallowed(rs.shares);
@@ -401,6 +438,7 @@ void StagingAnalytics::report_file(HostState& target, RoleWindow& rs, const IpAd
     on[idx(Indicator::archive_content)] = wf.content_hit;
     on[idx(Indicator::masquerade)] = wf.masquerade;
     on[idx(Indicator::admin_share)] = wf.admin;
+    on[idx(Indicator::hidden_share)] = wf.hidden;
     on[idx(Indicator::staging_path)] = wf.staging_path;
     const Assessment a = assess(on, Role::target, cfg_);
     const NoteType note = wf.masquerade ? NoteType::archive_masquerade : NoteType::archive_write;
@@ -413,6 +451,13 @@ void StagingAnalytics::report_file(HostState& target, RoleWindow& rs, const IpAd
             reasons.push_back(std::move(r));
         rs.mark_suppressed(reasons);
         ++stats_.findings_allowlisted;
+        return;
+    }
+    // A file alone becomes a notice only from notice.file-min-severity
+    // (medium): an archive on a share is everyday business; its indicators
+    // are still in the target's staging.log row.
+    if (a.severity < cfg_.file_notice_min) {
+        ++stats_.file_findings_quiet;
         return;
     }
     const Timestamp now = clock_.now();

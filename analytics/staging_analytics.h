@@ -12,6 +12,7 @@
 //   scoring           indicators -> score, severity, label (pure)
 //   allowlist         allow-listed targets, sources, collectors, shares, times
 //   notice_dedupe     one notice per key per notice.suppress-for
+//   notice_budget     at most notice.daily-budget notices per host and day
 //   notice_text       notice fields and English text (pure)
 //
 // Clock: events whose time lies before the current interval (a connection
@@ -35,6 +36,7 @@
 #include "analytics/file_classifier.h"
 #include "analytics/findings.h"
 #include "analytics/host_table.h"
+#include "analytics/notice_budget.h"
 #include "analytics/notice_dedupe.h"
 #include "analytics/role_window.h"
 #include "analytics/scoring.h"
@@ -105,8 +107,13 @@ private:
     void snapshot(HostState& h, RoleWindow& rs, Role r, const Assessment& a, Timestamp ts);
     void emit_row(RoleWindow& rs);
 
-    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts);
+    bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts,
+                      Duration at_least = 0);
+    // Writes `n` unless it is over its host's daily budget (then counted in
+    // the day's Staging::Notice_Budget summary).
     void raise(Notice& n);
+    void write_notice(const Notice& n);
+    void close_budget_days(bool all);
     // Raises Fan_In / Pull_Collector, or, when it is suppressed as a repeat
     // but has gained sources or archives since the last notice, keeps the new
     // state as an update written at the end of the report period.
@@ -125,6 +132,7 @@ private:
     AnalyticsClock clock_;
     HostTable<HostState> hosts_;
     NoticeDedupe dedupe_;
+    NoticeBudget budget_;
 
     struct PendingRole {
         IpAddr host;

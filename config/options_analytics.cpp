@@ -69,6 +69,57 @@ std::vector<TimeOfDayWindow> parse_times(const std::string& option, const std::s
     return out;
 }
 
+// Parses one list item with the option types' own parser (so "24h" and
+// "50MB" read exactly as in staging.window / staging.min-bytes).
+template <class T>
+T parse_item(const std::string& option, const std::string& all, const std::string& item) {
+    boost::any v;
+    try {
+        validate(v, std::vector<std::string>{item}, static_cast<T*>(nullptr), 0);
+    } catch (const std::exception&) {
+        throw bad(option, all, "'" + item + "' is not valid");
+    }
+    return boost::any_cast<T>(v);
+}
+
+// staging.long-windows and its per-horizon thresholds: one value applies to
+// every horizon, otherwise one per horizon.
+std::vector<Horizon> parse_horizons(const std::string& lens, const std::string& srcs, const std::string& bytes,
+                                    Duration first) {
+    std::vector<Horizon> out;
+    const auto l = split_list(lens), s = split_list(srcs), b = split_list(bytes);
+    for (const auto& x : l) {
+        Horizon h;
+        h.length = parse_item<DurationArg>("staging.long-windows", lens, x).v;
+        const Duration prev = out.empty() ? first : out.back().length;
+        if (h.length <= prev)
+            throw bad("staging.long-windows", lens, "each horizon must be longer than staging.window and the one before");
+        out.push_back(h);
+    }
+    auto per = [&](const std::vector<std::string>& v, const char* option, const std::string& all) {
+        if (v.size() != 1 && v.size() != out.size())
+            throw bad(option, all, "give one value, or one per staging.long-windows horizon");
+    };
+    if (out.empty()) return out;
+    per(s, "staging.long-min-sources", srcs);
+    per(b, "staging.long-min-bytes", bytes);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const std::string& si = s.size() == 1 ? s[0] : s[i];
+        const std::uint64_t n = parse_item<CountArg>("staging.long-min-sources", srcs, si).v;
+        if (n == 0 || n > 1'000'000) throw bad("staging.long-min-sources", srcs, "must be from 1 to 1000000");
+        out[i].min_sources = static_cast<std::uint32_t>(n);
+        out[i].min_bytes = parse_item<SizeArg>("staging.long-min-bytes", bytes, b.size() == 1 ? b[0] : b[i]).v;
+    }
+    return out;
+}
+
+// "3" or "3,5": the long horizons' source thresholds, for --help.
+std::string horizon_sources(const std::vector<Horizon>& v) {
+    std::string out;
+    for (const Horizon& h : v) out += (out.empty() ? "" : ",") + std::to_string(h.min_sources);
+    return out;
+}
+
 const AnalyticsConfig& defaults() {
     static const AnalyticsConfig d;
     return d;
@@ -92,6 +143,14 @@ void add(po::options_description& d) {
         ("staging.min-bytes", po::value<SizeArg>()->default_value(size_arg(D.min_bytes, "50MB")),
             "bytes received (fan-in) or pulled (collector) in the window for a finding; also the "
             "bulk amount for the ssh-upload and encrypted-smb indicators")
+        ("staging.long-windows", po::value<std::string>()->default_value("24h"),
+            "longer horizons for fan-in and pull collectors, comma-separated and each longer than "
+            "staging.window (e.g. 24h or 8h,7d); empty for none")
+        ("staging.long-min-sources", po::value<std::string>()->default_value(horizon_sources(D.long_windows)),
+            "distinct sources (or servers read from) for a finding over each long horizon: one value, "
+            "or one per horizon")
+        ("staging.long-min-bytes", po::value<std::string>()->default_value("50MB"),
+            "bytes for a finding over each long horizon: one value, or one per horizon")
         ("staging.min-servers", po::value<std::uint32_t>()->default_value(D.min_servers),
             "distinct servers one client read from in the window for Staging::Pull_Collector")
         ("staging.push-min-bytes", po::value<SizeArg>()->default_value(size_arg(D.push_min_bytes, "1MB")),
@@ -104,9 +163,12 @@ void add(po::options_description& d) {
         ("staging.container-extensions", po::value<std::string>()->default_value(join(D.container_extensions)),
             "extensions whose archive content is expected (OOXML, ODF, jar, ...): not archive content, not masquerade")
         ("staging.admin-shares", po::value<std::string>()->default_value(join(D.admin_shares)),
-            "admin or hidden share patterns ('*' wildcard, case-insensitive)")
+            "administrative share patterns ('*' and '?' wildcards, case-insensitive): ADMIN$ and the drive letters")
+        ("staging.hidden-shares", po::value<std::string>()->default_value(join(D.hidden_shares)),
+            "hidden share patterns (home$, users$, stage$): a weaker indicator than an admin share; "
+            "a share matching staging.admin-shares is an admin share")
         ("staging.admin-share-exceptions", po::value<std::string>()->default_value(join(D.admin_share_exceptions)),
-            "shares that match staging.admin-shares but are not admin shares")
+            "shares that are neither admin nor hidden shares (IPC$ carries named pipes, not data)")
         ("staging.paths", po::value<std::string>()->default_value(join(D.staging_paths)),
             "staging path fragments, matched case-insensitively inside \\share\\path of a write")
         ("staging.allow-targets", po::value<CidrListArg>()->default_value(CidrListArg{}, ""),
@@ -145,7 +207,13 @@ void add(po::options_description& d) {
             "score at which a finding is high severity")
         ("notice.suppress-for", po::value<DurationArg>()->default_value(dur(D.suppress_for, "1h")),
             "a notice with the same note and key is not raised again for this long unless its severity "
-            "rises (Zeek's suppress_for); 0 disables de-duplication");
+            "rises (Zeek's suppress_for); 0 disables de-duplication")
+        ("notice.daily-budget", po::value<std::uint32_t>()->default_value(D.daily_budget),
+            "notices naming one host per UTC day; more are aggregated into one Staging::Notice_Budget "
+            "notice at the end of the day; 0 is unlimited")
+        ("notice.file-min-severity", po::value<std::string>()->default_value(std::string(severity_name(D.file_notice_min))),
+            "severity (low, medium, high) from which a single file's finding (Archive_Write, "
+            "Archive_Masquerade) is a notice; below it, it is in staging.log only");
     // clang-format on
 }
 
@@ -163,10 +231,14 @@ void apply(const po::variables_map& vm, Config& c) {
     a.min_servers = opt<std::uint32_t>(vm, "staging.min-servers");
     if (a.min_servers == 0) throw bad("staging.min-servers", "0", "must be at least 1");
     a.push_min_bytes = opt<SizeArg>(vm, "staging.push-min-bytes").v;
+    a.long_windows = parse_horizons(opt<std::string>(vm, "staging.long-windows"),
+                                    opt<std::string>(vm, "staging.long-min-sources"),
+                                    opt<std::string>(vm, "staging.long-min-bytes"), a.window);
     a.archive_extensions = split_list(opt<std::string>(vm, "staging.archive-extensions"));
     a.archive_content_types = split_list(opt<std::string>(vm, "staging.archive-content-types"));
     a.container_extensions = split_list(opt<std::string>(vm, "staging.container-extensions"));
     a.admin_shares = split_list(opt<std::string>(vm, "staging.admin-shares"));
+    a.hidden_shares = split_list(opt<std::string>(vm, "staging.hidden-shares"));
     a.admin_share_exceptions = split_list(opt<std::string>(vm, "staging.admin-share-exceptions"));
     a.staging_paths = split_list(opt<std::string>(vm, "staging.paths"));
     a.allow_targets = CidrSet{};
@@ -202,6 +274,14 @@ void apply(const po::variables_map& vm, Config& c) {
         throw bad("severity.high", std::to_string(a.severity_high),
                   "severity thresholds must satisfy 0 < severity.medium <= severity.high");
     a.suppress_for = opt<DurationArg>(vm, "notice.suppress-for").v;
+    a.daily_budget = opt<std::uint32_t>(vm, "notice.daily-budget");
+    if (a.daily_budget > 1'000'000)
+        throw bad("notice.daily-budget", std::to_string(a.daily_budget), "must be at most 1000000");
+    const std::string fs = opt<std::string>(vm, "notice.file-min-severity");
+    if (fs == "low") a.file_notice_min = Severity::low;
+    else if (fs == "medium") a.file_notice_min = Severity::medium;
+    else if (fs == "high") a.file_notice_min = Severity::high;
+    else throw bad("notice.file-min-severity", fs, "must be low, medium or high");
 }
 
 const OptionGroup group{"Staging analytics (volume.log, staging.log, notice.log)", add, apply};

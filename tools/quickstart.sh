@@ -43,7 +43,7 @@ case "$mode" in
         echo
         echo "Logs are in $(pwd)/demo-logs:"
         ls -l demo-logs
-        for f in demo-logs/notice.log demo-logs/smb_files.log demo-logs/conn.log; do
+        for f in demo-logs/notice.log demo-logs/staging.log demo-logs/smb_files.log demo-logs/conn.log; do
             [ -f "$f" ] || continue
             echo
             echo "== $f"

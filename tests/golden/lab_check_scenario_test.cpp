@@ -58,8 +58,8 @@ TEST(AnalyticsLabCheck, PassesWhatMatches) {
     std::string out;
     EXPECT_EQ(check(logs, std::string(R"({"scenario": "smb-fan-in", "expected_notices": [)") + kFanIn +
                               R"(, {"note": "Staging::Archive_Write", "dst": "10.1.0.50", "src": "10.1.0.12",
-                                   "sources": ["10.1.0.12"], "detection_type": "ArchiveToAdminShare",
-                                   "min_severity": "medium"}],
+                                   "sources": ["10.1.0.12"], "detection_type": "ArchiveToHiddenShare",
+                                   "min_severity": "low"}],
                               "forbid_notices_above": "high", "allowlist": {"targets": []}})",
                     &out),
               0)
@@ -87,7 +87,10 @@ TEST(AnalyticsLabCheck, FailsWithTheDifference) {
         {R"({"expected_notices": [{"note": "Staging::Fan_In", "dst": "10.1.0.50", "detection_type": "EncryptedFanIn"}]})",
          "detection_type FanInArchiveStaging at its highest severity, expected EncryptedFanIn"},
         {R"({"expected_notices": [], "forbid_notices_above": "low"})",
-         "notice above low: Staging::Archive_Write src=10.1.0.11"},
+         "notice above low: Staging::Fan_In src=- dst=10.1.0.50"},
+        {R"({"expected_notices": [{"note": "Staging::Pull_Collector", "also_acceptable": "Staging::Archive_Write",
+              "src": "10.1.0.12", "min_severity": "medium"}]})",
+         "highest severity low, expected at least medium"},
         {R"({"expected_notices": [], "allowlist": {"targets": ["10.1.0.50"]}})",
          "allow-listed target 10.1.0.50: no staging.log row with suppressed=T"},
     };

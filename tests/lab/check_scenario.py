@@ -9,8 +9,9 @@ names), or the truth.json itself. stagewatch runs on the capture with the
 truth's `detector_options` plus its `allowlist`, and the logs are checked:
 
 - every entry of `expected_notices` ({note, dst, src, sources,
-  detection_type, min_severity}) matches at least one notice.log row with the
-  same note and, where given, the same dst and src. Among the matching rows:
+  detection_type, min_severity, also_acceptable}) matches at least one
+  notice.log row with the same note (or the note named by `also_acceptable`)
+  and, where given, the same dst and src. Among the matching rows:
   the latest (updates of a growing finding come last, so it names every
   source) must carry exactly the expected `sources`; the highest severity
   must be at least `min_severity`; and a row at that highest severity must
@@ -193,8 +194,9 @@ def check(truth, notices, staging):
         for k in ("dst", "src"):
             if exp.get(k):
                 label += " %s=%s" % (k, exp[k])
+        notes = {note, exp.get("also_acceptable") or note}
         matches = [n for n in notices
-                   if as_str(n, "note") == note
+                   if as_str(n, "note") in notes
                    and (not exp.get("dst") or as_str(n, "dst") == exp["dst"])
                    and (not exp.get("src") or as_str(n, "src") == exp["src"])]
         if not matches:

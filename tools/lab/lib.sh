@@ -380,10 +380,10 @@ lab_smbd_start() {
     ip=$(lab_ip "$host")
     lab__ensure_smb_user
     mkdir -p "$d"/{private,lock,state,cache,pid,log,ncalrpc,bind-dns}
-    mkdir -p "$d"/shares/{data,stage,public,secure}
+    mkdir -p "$d"/shares/{data,stage,public,secure,home,c,admin}
     chmod 0700 "$d/private"
     chmod 0755 "$d" "$d/shares"
-    chown "$LAB_SMB_USER:" "$d"/shares/{data,stage,public,secure}
+    chown "$LAB_SMB_USER:" "$d"/shares/{data,stage,public,secure,home,c,admin}
     # smbd serves files as the lab user: every directory above the shares must
     # be traversable by it (a TMPDIR under /root would not be).
     setpriv --reuid="$LAB_SMB_USER" --regid="$LAB_SMB_USER" --clear-groups \
@@ -447,6 +447,21 @@ lab_smbd_start() {
     path = $d/shares/secure
     read only = no
     smb encrypt = required
+
+[home\$]
+    path = $d/shares/home
+    read only = no
+    browseable = no
+
+[C\$]
+    path = $d/shares/c
+    read only = no
+    browseable = no
+
+[ADMIN\$]
+    path = $d/shares/admin
+    read only = no
+    browseable = no
 EOF
     printf '%s\n%s\n' "$LAB_SMB_PASS" "$LAB_SMB_PASS" |
         timeout 30 pdbedit -s "$d/smb.conf" -a -t -u "$LAB_SMB_USER" >"$d/pdbedit.log" 2>&1 ||
@@ -459,12 +474,15 @@ EOF
 }
 
 # lab_smb_share_dir HOST SHARE: the directory behind a share (data, stage$,
-# public, secure).
+# public, secure, home$, C$, ADMIN$).
 lab_smb_share_dir() {
     local d=${LAB_SMBD_DIR[$1]:-}
     [[ -n $d ]] || lab_die "no smbd on $1"
     case $2 in
         'stage$') printf '%s\n' "$d/shares/stage" ;;
+        'home$') printf '%s\n' "$d/shares/home" ;;
+        'C$') printf '%s\n' "$d/shares/c" ;;
+        'ADMIN$') printf '%s\n' "$d/shares/admin" ;;
         data | public | secure) printf '%s\n' "$d/shares/$2" ;;
         *) lab_die "unknown share $2" ;;
     esac

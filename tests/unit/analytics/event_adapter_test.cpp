@@ -83,20 +83,21 @@ TEST(AnalyticsEventAdapter, SmbWriteIsAWriteAndThePushBuiltFromIt) {
     EXPECT_EQ(w.c.archive_names, 1u);
     EXPECT_EQ(w.c.archive_contents, 1u);
     EXPECT_EQ(w.c.masquerades, 0u);
-    EXPECT_EQ(w.c.admin_writes, 1u);
+    EXPECT_EQ(w.c.admin_writes, 0u);  // stage$ is hidden, not administrative
+    EXPECT_EQ(w.c.hidden_writes, 1u);
     EXPECT_EQ(w.c.path_writes, 0u);
     // The push is the same write, seen from the writer.
     const Contribution& p = fx.out.contribs[1];
     EXPECT_EQ(p.ts, w.ts);
     EXPECT_EQ(p.c.bytes, w.c.bytes);
     EXPECT_EQ(p.c.archives, w.c.archives);
-    EXPECT_EQ(p.c.admin_writes, w.c.admin_writes);
+    EXPECT_EQ(p.c.hidden_writes, w.c.hidden_writes);
     const WriteFacts& f = fx.out.facts[0];
     EXPECT_EQ(f.share_path, "\\\\FS01\\stage$");
     EXPECT_EQ(f.archive_ext, "7z");
     EXPECT_EQ(f.content, "7z");
-    EXPECT_TRUE(f.name_hit && f.content_hit && f.admin);
-    EXPECT_FALSE(f.masquerade || f.staging_path || f.renamed);
+    EXPECT_TRUE(f.name_hit && f.content_hit && f.hidden);
+    EXPECT_FALSE(f.masquerade || f.staging_path || f.renamed || f.admin);
 }
 
 TEST(AnalyticsEventAdapter, AllowBitsOfTheWriteAndOfThePush) {

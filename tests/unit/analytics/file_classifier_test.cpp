@@ -99,16 +99,32 @@ TEST(AnalyticsArchiveContent, ContainerNames) {
 }
 
 TEST(AnalyticsShares, AdminAndHidden) {
+    // Windows' administrative shares: ADMIN$ and the drive letters C$..Z$.
     FileClassifier fc{AnalyticsConfig{}};
     EXPECT_TRUE(fc.is_admin_share("C$"));
+    EXPECT_TRUE(fc.is_admin_share("z$"));
     EXPECT_TRUE(fc.is_admin_share("admin$"));
-    EXPECT_TRUE(fc.is_admin_share("stage$"));
     EXPECT_TRUE(fc.is_admin_share("\\\\FS01\\D$"));
+    EXPECT_FALSE(fc.is_admin_share("A$"));  // floppy letters are not shared by Windows
+    EXPECT_FALSE(fc.is_admin_share("stage$"));
+    EXPECT_FALSE(fc.is_admin_share("home$"));
+    EXPECT_FALSE(fc.is_admin_share("CC$"));
     EXPECT_FALSE(fc.is_admin_share("IPC$"));
     EXPECT_FALSE(fc.is_admin_share("ipc$"));
     EXPECT_FALSE(fc.is_admin_share("data"));
     EXPECT_FALSE(fc.is_admin_share("$data"));
     EXPECT_FALSE(fc.is_admin_share(""));
+    // Every other '$' share is hidden; IPC$ is neither; an admin share is not hidden.
+    EXPECT_TRUE(fc.is_hidden_share("stage$"));
+    EXPECT_TRUE(fc.is_hidden_share("\\\\FS01\\users$"));
+    EXPECT_TRUE(fc.is_hidden_share("CC$"));
+    EXPECT_TRUE(fc.is_hidden_share("A$"));
+    EXPECT_FALSE(fc.is_hidden_share("C$"));
+    EXPECT_FALSE(fc.is_hidden_share("ADMIN$"));
+    EXPECT_FALSE(fc.is_hidden_share("IPC$"));
+    EXPECT_FALSE(fc.is_hidden_share("data"));
+    EXPECT_FALSE(fc.is_hidden_share("$data"));
+    EXPECT_FALSE(fc.is_hidden_share(""));
 
     AnalyticsConfig c;
     c.admin_shares = {"C$", "ADMIN$"};
@@ -116,6 +132,13 @@ TEST(AnalyticsShares, AdminAndHidden) {
     FileClassifier strict{c};
     EXPECT_TRUE(strict.is_admin_share("c$"));
     EXPECT_FALSE(strict.is_admin_share("stage$"));
+    EXPECT_FALSE(strict.is_admin_share("D$"));
+
+    AnalyticsConfig h;
+    h.hidden_shares = {"home$", "users$"};
+    FileClassifier homes{h};
+    EXPECT_TRUE(homes.is_hidden_share("HOME$"));
+    EXPECT_FALSE(homes.is_hidden_share("stage$"));
 }
 
 TEST(AnalyticsShares, StagingPaths) {

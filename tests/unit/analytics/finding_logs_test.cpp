@@ -75,17 +75,18 @@ TEST(AnalyticsLogs, ScenarioRowsExactly) {
             std::to_string(1699999200 + 60 * i) + ".000000", "C" + n, "10.1.0.1" + n, std::to_string(49000 + i),
             "10.1.0.50", "445", "F" + n, "application/x-7z-compressed", stage + "\\\\ws" + n + ".7z", "tcp",
             "Staging::Archive_Write",
-            "10.1.0.1" + n + " wrote archive ws" + n + ".7z (12.0 MB) to " + stage + " (admin/hidden share)",
-            "content: 7z; user: LAB\\\\alice; indicators: archive_name:15, archive_content:10, admin_share:15",
-            "10.1.0.1" + n, "10.1.0.50", "445", "-", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "40",
-            "medium", "ArchiveToAdminShare", "10.1.0.1" + n, "12000000", "ws" + n + ".7z", "T1074.002,T1560",
+            "10.1.0.1" + n + " wrote archive ws" + n + ".7z (12.0 MB) to " + stage + " (hidden share)",
+            "content: 7z; user: LAB\\\\alice; indicators: archive_name:15, archive_content:10, hidden_share:5",
+            "10.1.0.1" + n, "10.1.0.50", "445", "-", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "30",
+            "low", "ArchiveToHiddenShare", "10.1.0.1" + n, "12000000", "ws" + n + ".7z", "T1074.002,T1560",
         }));
     }
     want_notices.push_back(tsv({
         "1699999380.000000", "C3", "10.1.0.13", "49003", "10.1.0.50", "445", "-", "-", "-", "tcp", "Staging::Fan_In",
-        "10.1.0.50 received 36.0 MB from 3 hosts in 2 min, 3 archives to " + stage,
+        "10.1.0.50 received 36.0 MB from 3 hosts in 2 min, 3 archives to " + stage +
+            ", archives of 3 sources converging on " + stage,
         "sources: 10.1.0.11 12.0 MB, 10.1.0.12 12.0 MB, 10.1.0.13 12.0 MB; indicators: fan_in:30, "
-        "fan_in_archives:15, archive_name:15, archive_content:10, admin_share:15",
+        "fan_in_archives:15, convergence:10, archive_name:15, archive_content:10, hidden_share:5",
         "-", "10.1.0.50", "445", "3", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "85", "high",
         "FanInArchiveStaging", "10.1.0.11,10.1.0.12,10.1.0.13", "36000000", "ws1.7z,ws2.7z,ws3.7z", "T1074.002",
     }));
@@ -94,10 +95,11 @@ TEST(AnalyticsLogs, ScenarioRowsExactly) {
     // the report period ends (here: at the end of input).
     want_notices.push_back(tsv({
         "1699999400.000000", "S4", "10.1.0.14", "40222", "10.1.0.50", "22", "-", "-", "-", "tcp", "Staging::Fan_In",
-        "10.1.0.50 received 41.0 MB from 4 hosts in 2 min, 3 archives to " + stage + ", 5.0 MB by SSH upload",
+        "10.1.0.50 received 41.0 MB from 4 hosts in 2 min, 3 archives to " + stage +
+            ", 5.0 MB by SSH upload, archives of 3 sources converging on " + stage,
         "update of an earlier notice; sources: 10.1.0.11 12.0 MB, 10.1.0.12 12.0 MB, 10.1.0.13 12.0 MB, "
-        "10.1.0.14 5.0 MB; indicators: fan_in:30, fan_in_archives:15, archive_name:15, archive_content:10, "
-        "admin_share:15",
+        "10.1.0.14 5.0 MB; indicators: fan_in:30, fan_in_archives:15, convergence:10, archive_name:15, "
+        "archive_content:10, hidden_share:5",
         "-", "10.1.0.50", "22", "4", "-", "Notice::ACTION_LOG", "(empty)", "3600.000000", "85", "high",
         "FanInArchiveStaging", "10.1.0.11,10.1.0.12,10.1.0.13,10.1.0.14", "41000000", "ws1.7z,ws2.7z,ws3.7z",
         "T1074.002",
@@ -115,9 +117,9 @@ TEST(AnalyticsLogs, ScenarioRowsExactly) {
                   "1699999400.000000", "10.1.0.50", "target", "1699999200.000000", "1699999260.000000", "4",
                   "10.1.0.11,10.1.0.12,10.1.0.13,10.1.0.14",
                   "10.1.0.11=12000000,10.1.0.12=12000000,10.1.0.13=12000000,10.1.0.14=5000000", "0", "41000000",
-                  "36000000", "5000000", "0", "3", "3", "0", "3", "0", "ws1.7z,ws2.7z,ws3.7z", stage, "-", "-", "F",
+                  "36000000", "5000000", "0", "3", "3", "0", "0", "0", "ws1.7z,ws2.7z,ws3.7z", stage, "-", "-", "F",
                   "85", "high", "FanInArchiveStaging",
-                  "fan_in:30,fan_in_archives:15,archive_name:15,archive_content:10,admin_share:15",
+                  "fan_in:30,fan_in_archives:15,convergence:10,archive_name:15,archive_content:10,hidden_share:5",
                   "Staging::Archive_Write,Staging::Fan_In", "F", "(empty)",
               })});
 

@@ -26,6 +26,21 @@ TEST(AnalyticsNoticeDedupe, RepeatWithinTheTimeIsSuppressedAndCounted) {
     EXPECT_EQ(d.size(), 1u);
 }
 
+TEST(AnalyticsNoticeDedupe, ALongHorizonHoldsItsRaiseLonger) {
+    NoticeDedupe d(kHour, KeyedHash::from_seed(1));
+    const IpAddr t = ip("10.0.0.9");
+    EXPECT_TRUE(d.should_raise(NoteType::fan_in, t, IpAddr{}, Severity::high, kT0, 24 * kHour));
+    EXPECT_FALSE(d.should_raise(NoteType::fan_in, t, IpAddr{}, Severity::high, kT0 + 2 * kHour));
+    d.expire(kT0 + 23 * kHour);
+    EXPECT_EQ(d.size(), 1u);  // kept as long as its own hold
+    EXPECT_TRUE(d.should_raise(NoteType::fan_in, t, IpAddr{}, Severity::high, kT0 + 24 * kHour));
+    // Shorter than suppress-for changes nothing.
+    EXPECT_TRUE(d.should_raise(NoteType::archive_write, t, t, Severity::low, kT0, kMinute));
+    EXPECT_FALSE(d.should_raise(NoteType::archive_write, t, t, Severity::low, kT0 + 30 * kMinute));
+    d.expire(kT0 + 24 * kHour + kHour);
+    EXPECT_EQ(d.size(), 0u);
+}
+
 TEST(AnalyticsNoticeDedupe, KeysAreNoteAndBothAddresses) {
     NoticeDedupe d(kHour, KeyedHash::from_seed(2));
     const IpAddr a = ip("10.0.0.1"), b = ip("10.0.0.9"), c = ip("10.0.0.2");

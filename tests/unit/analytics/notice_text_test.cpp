@@ -131,7 +131,7 @@ TEST(AnalyticsNoticeText, FileNotices) {
     EXPECT_EQ(m.score, 65u);  // 10 + 30 + 15 + 10
     EXPECT_EQ(m.detection_type, "ArchiveMasquerade");
     EXPECT_EQ(m.msg,
-              "10.0.0.1 wrote zip archive content named Temp\\x.dat (3.0 MB) to \\\\FS01\\c$ (admin/hidden share, "
+              "10.0.0.1 wrote zip archive content named Temp\\x.dat (3.0 MB) to \\\\FS01\\c$ (admin share, "
               "staging path)");
     EXPECT_EQ(m.sub, "content: zip; user: LAB\\alice; indicators: archive_content:10, masquerade:30, "
                      "admin_share:15, staging_path:10");

@@ -22,7 +22,15 @@ Contribution contrib(Timestamp t, const char* peer, std::uint64_t bytes, std::ui
     return c;
 }
 
-RoleWindow make() { return RoleWindow(10 * kMinute, 16, KeyedHash::from_seed(1)); }
+AnalyticsConfig window_cfg(std::vector<Horizon> longer = {}) {
+    AnalyticsConfig c;
+    c.window = 10 * kMinute;
+    c.long_windows = std::move(longer);
+    c.hash = KeyedHash::from_seed(1);
+    return c;
+}
+
+RoleWindow make() { return RoleWindow(window_cfg(), 16); }
 
 TEST(AnalyticsRoleWindow, NamesAreKeptOnceWithTheirLatestTime) {
     RoleWindow w = make();
@@ -82,20 +90,20 @@ TEST(AnalyticsRoleWindow, CollectorFactsCountOnlyOnwardPushes) {
     EXPECT_TRUE(w.add_push(contrib(at(4), "10.0.0.1", 5 * MB), nullptr, at(4)));  // back to a server
     EXPECT_TRUE(w.add_push(contrib(at(5), "10.0.0.99", 2 * MB), nullptr, at(5)));  // onward
     EXPECT_TRUE(w.add_push(contrib(at(6), "10.0.0.98", 7 * MB, kAllowPeer), nullptr, at(6)));  // allowed target
-    RoleFacts all = w.facts(false, true, cfg);
+    RoleFacts all = w.facts(Role::collector, false, true, cfg);
     EXPECT_EQ(all.window.bytes, 3 * MB);
     EXPECT_EQ(all.peers, 3u);
     EXPECT_EQ(all.pushes.bytes, 14 * MB);
     EXPECT_EQ(all.onward_bytes, 9 * MB);
     EXPECT_TRUE(all.volume_anomaly);
-    RoleFacts eff = w.facts(true, false, cfg);
+    RoleFacts eff = w.facts(Role::collector, true, false, cfg);
     EXPECT_EQ(eff.pushes.bytes, 7 * MB);
     EXPECT_EQ(eff.onward_bytes, 2 * MB);
     // An archive among the pushes makes the onward bytes unneeded: not computed.
     Contribution archive = contrib(at(7), "10.0.0.1", 0);
     archive.c.archives = 1;
     EXPECT_TRUE(w.add_push(archive, &z, at(7)));
-    EXPECT_EQ(w.facts(false, false, cfg).onward_bytes, 0u);
+    EXPECT_EQ(w.facts(Role::collector, false, false, cfg).onward_bytes, 0u);
     EXPECT_EQ(w.archive_names.size(), 1u);
 }
 

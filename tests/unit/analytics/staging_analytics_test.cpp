@@ -141,11 +141,11 @@ TEST(AnalyticsFanIn, ArchivesToAHiddenShareMakeItHigh) {
     EXPECT_EQ(w.fuid, "Fa1");
     EXPECT_EQ(w.file_mime_type, "application/x-7z-compressed");
     EXPECT_EQ(w.file_desc, "\\\\FS01\\stage$\\loot\\part1.7z");
-    EXPECT_EQ(w.score, 40u);  // archive name 15 + archive content 10 + hidden share 15
-    EXPECT_EQ(w.severity, Severity::medium);
-    EXPECT_EQ(w.detection_type, "ArchiveToAdminShare");
-    EXPECT_EQ(w.msg, "10.0.0.1 wrote archive loot\\part1.7z (12.0 MB) to \\\\FS01\\stage$ (admin/hidden share)");
-    EXPECT_EQ(w.sub, "content: 7z; user: LAB\\alice; indicators: archive_name:15, archive_content:10, admin_share:15");
+    EXPECT_EQ(w.score, 30u);  // archive name 15 + archive content 10 + hidden share 5
+    EXPECT_EQ(w.severity, Severity::low);
+    EXPECT_EQ(w.detection_type, "ArchiveToHiddenShare");
+    EXPECT_EQ(w.msg, "10.0.0.1 wrote archive loot\\part1.7z (12.0 MB) to \\\\FS01\\stage$ (hidden share)");
+    EXPECT_EQ(w.sub, "content: 7z; user: LAB\\alice; indicators: archive_name:15, archive_content:10, hidden_share:5");
     EXPECT_EQ(w.mitre, (std::vector<std::string>{"T1074.002", "T1560"}));
     EXPECT_EQ(w.archives, std::vector<std::string>{"loot\\part1.7z"});
     EXPECT_EQ(w.sources, ips({"10.0.0.1"}));
@@ -153,14 +153,16 @@ TEST(AnalyticsFanIn, ArchivesToAHiddenShareMakeItHigh) {
 
     const Notice& f = rec.notices[3];
     EXPECT_EQ(f.note, NoteType::fan_in);
-    EXPECT_EQ(f.score, 85u);  // 30 + 15 + 15 + 10 + 15
+    // All three archives landed in \\FS01\stage$\loot: convergence.
+    EXPECT_EQ(f.score, 85u);  // 30 + 15 + 10 + 15 + 10 + 5
     EXPECT_EQ(f.severity, Severity::high);
     EXPECT_EQ(f.detection_type, "FanInArchiveStaging");
     EXPECT_EQ(f.archives, (std::vector<std::string>{"loot\\part1.7z", "loot\\part2.7z", "loot\\part3.7z"}));
-    EXPECT_EQ(f.msg, "10.0.0.9 received 36.0 MB from 3 hosts in 2 min, 3 archives to \\\\FS01\\stage$");
+    EXPECT_EQ(f.msg, "10.0.0.9 received 36.0 MB from 3 hosts in 2 min, 3 archives to \\\\FS01\\stage$, archives of "
+                     "3 sources converging on \\\\FS01\\stage$\\loot");
     EXPECT_EQ(f.sub,
               "sources: 10.0.0.1 12.0 MB, 10.0.0.2 12.0 MB, 10.0.0.3 12.0 MB; indicators: fan_in:30, "
-              "fan_in_archives:15, archive_name:15, archive_content:10, admin_share:15");
+              "fan_in_archives:15, convergence:10, archive_name:15, archive_content:10, hidden_share:5");
 }
 
 TEST(AnalyticsFanIn, SshUploadsAlone) {
@@ -211,8 +213,8 @@ TEST(AnalyticsFanIn, EncryptedSessionsInheritTheShareOfTheirTreeConnect) {
         a.on_event(smb_encrypted_session(at(60.0 * i), id, 12 * MB, 100'000));
     }
     ASSERT_EQ(rec.notices.size(), 1u);
-    EXPECT_EQ(rec.notices[0].score, 60u);  // + hidden share 15
-    EXPECT_EQ(rec.notices[0].severity, Severity::high);
+    EXPECT_EQ(rec.notices[0].score, 50u);  // + hidden share 5
+    EXPECT_EQ(rec.notices[0].severity, Severity::medium);
     EXPECT_EQ(rec.notices[0].detection_type, "EncryptedFanIn");
     EXPECT_EQ(rec.notices[0].msg,
               "10.0.0.9 received 36.0 MB from 3 hosts in 2 min on \\\\FS01\\stage$, 36.0 MB as encrypted SMB3");
@@ -325,7 +327,8 @@ TEST(AnalyticsArchive, LocationsChangeScoreAndLabel) {
     };
     const Case cases[] = {
         {"\\\\WS5\\C$", "Windows\\Temp\\out.rar", 40, Severity::medium, "ArchiveToAdminShare",
-         " (admin/hidden share, staging path)"},
+         " (admin share, staging path)"},
+        {"\\\\WS5\\tools$", "out.rar", 20, Severity::low, "ArchiveToHiddenShare", " (hidden share)"},
         {kData, "x.zip", 15, Severity::low, "ArchiveWrite", ""},
         {kData, "Users\\Public\\x.zip", 25, Severity::low, "ArchiveInStagingDir", " (staging path)"},
         {"\\\\WS5\\IPC$", "x.zip", 15, Severity::low, "ArchiveWrite", ""},
@@ -961,6 +964,113 @@ TEST(AnalyticsRobustness, OddEventsGiveExactlyTheseRows) {
     EXPECT_EQ(r.score, 40u);
     EXPECT_EQ(r.indicators, (std::vector<std::string>{"archive_content:10", "masquerade:30"}));
     EXPECT_EQ(r.notices, std::vector<std::string>{"Staging::Archive_Masquerade"});
+}
+
+// ------------------------------------------------------------------ policy (defaults)
+
+// The defaults of the notice policy, the long horizon and per-user space
+// (test_config() turns them off for the one-window tests above).
+AnalyticsConfig policy_config() {
+    AnalyticsConfig c;
+    c.hash = KeyedHash::from_seed(5);
+    return c;
+}
+
+TEST(StagingPolicy, AFileBelowMediumIsInStagingLogOnly) {
+    Recorder rec;
+    StagingAnalytics a(policy_config(), rec);
+    a.on_event(smb_write(at(10), conn("10.0.0.1", 1, "10.0.0.5", 445, "C1"), kData, "x.zip", 3 * MB, "zip"));
+    a.on_event(smb_write(at(20), conn("10.0.0.1", 1, "10.0.0.6", 445, "C2"), "\\\\WS6\\C$", "Windows\\Temp\\o.rar",
+                         3 * MB, "rar"));
+    a.finish();
+    // x.zip: archive name 15 + content 10 = 25, low: no notice.
+    ASSERT_EQ(rec.notices.size(), 1u);
+    EXPECT_EQ(rec.notices[0].dst, ip("10.0.0.6"));  // 15 + 10 + 15 + 10 = 50, medium
+    EXPECT_EQ(rec.notices[0].score, 50u);
+    EXPECT_EQ(a.stats().file_findings_quiet, 1u);
+    ASSERT_EQ(rec.staging.size(), 2u);
+    EXPECT_EQ(rec.staging[0].host, ip("10.0.0.5"));
+    EXPECT_EQ(rec.staging[0].score, 25u);
+    EXPECT_EQ(rec.staging[0].indicators, (std::vector<std::string>{"archive_name:15", "archive_content:10"}));
+    EXPECT_TRUE(rec.staging[0].notices.empty());
+}
+
+TEST(StagingPolicy, UsersFillingTheirOwnHomeFoldersAreNotAFanIn) {
+    Recorder rec;
+    StagingAnalytics a(policy_config(), rec);
+    for (int i = 1; i <= 6; ++i) {
+        const std::string src = "10.0.0." + std::to_string(i);
+        for (int j = 0; j < 3; ++j)
+            a.on_event(smb_write(at(100.0 * i + j), conn(src.c_str(), 49000, "10.0.0.9", 445, "H"),
+                                 "\\\\FS01\\home$", "ws" + std::to_string(i) + "\\Documents\\p" + std::to_string(j) +
+                                                        ".zip",
+                                 20 * MB, "zip"));
+    }
+    a.finish();
+    EXPECT_TRUE(rec.notices.empty());
+    ASSERT_EQ(rec.staging.size(), 1u);
+    const StagingRow& r = rec.staging[0];
+    EXPECT_EQ(r.peers.size(), 6u);  // every writer is still listed
+    EXPECT_EQ(r.score, 30u);        // archive name 15 + content 10 + hidden share 5: low
+    EXPECT_EQ(r.severity, Severity::low);
+    EXPECT_EQ(r.indicators,
+              (std::vector<std::string>{"archive_name:15", "archive_content:10", "hidden_share:5"}));
+}
+
+TEST(StagingPolicy, StagingSpreadOverAWorkingDayIsFoundOverTheLongHorizon) {
+    Recorder rec;
+    StagingAnalytics a(policy_config(), rec);
+    for (int i = 1; i <= 3; ++i) {
+        const std::string src = "10.0.0." + std::to_string(i);
+        a.on_event(smb_write(at(3 * 3600.0 * (i - 1) + 60), conn(src.c_str(), 49000 + i, "10.0.0.9", 445, "S"),
+                             kStage, "collect\\ws" + std::to_string(i) + ".7z", 20 * MB, "7z",
+                             "Fs" + std::to_string(i)));
+    }
+    a.finish();
+    const auto fans = rec.of(NoteType::fan_in);
+    ASSERT_EQ(fans.size(), 1u);
+    const Notice& n = *fans[0];
+    EXPECT_EQ(n.ts, at(6 * 3600.0 + 60));
+    EXPECT_EQ(n.sources, ips({"10.0.0.1", "10.0.0.2", "10.0.0.3"}));
+    EXPECT_EQ(n.bytes, 60 * MB);
+    EXPECT_EQ(n.score, 85u);  // 30 + 15 + 10 + 15 + 10 + 5
+    EXPECT_EQ(n.severity, Severity::high);
+    EXPECT_EQ(n.detection_type, "FanInArchiveStaging");
+    EXPECT_EQ(n.suppress_for, 86400 * kSecond);  // a day-long finding is not repeated hourly
+    EXPECT_EQ(n.msg, "10.0.0.9 received 60.0 MB from 3 hosts in 6.0 h (24.0 h horizon), 3 archives to "
+                     "\\\\FS01\\stage$, archives of 3 sources converging on \\\\FS01\\stage$\\collect");
+    // No single hour held three sources: without the long horizon, nothing.
+    AnalyticsConfig one = policy_config();
+    one.long_windows = {};
+    Recorder rec1;
+    StagingAnalytics b(one, rec1);
+    for (int i = 1; i <= 3; ++i) {
+        const std::string src = "10.0.0." + std::to_string(i);
+        b.on_event(smb_write(at(3 * 3600.0 * (i - 1) + 60), conn(src.c_str(), 49000 + i, "10.0.0.9", 445, "S"),
+                             kStage, "collect\\ws" + std::to_string(i) + ".7z", 20 * MB, "7z"));
+    }
+    b.finish();
+    EXPECT_TRUE(rec1.of(NoteType::fan_in).empty());
+}
+
+TEST(StagingPolicy, ADailyBudgetPerHostAggregatesTheRest) {
+    AnalyticsConfig c = policy_config();
+    c.daily_budget = 2;
+    Recorder rec;
+    StagingAnalytics a(c, rec);
+    for (int i = 1; i <= 5; ++i) {
+        const std::string src = "10.0.0." + std::to_string(i);
+        a.on_event(smb_write(at(10.0 * i), conn(src.c_str(), 1, "10.0.0.9", 445, "C"), "\\\\FS01\\C$",
+                             "Temp\\x" + std::to_string(i) + ".rar", MB, "rar"));
+    }
+    a.finish();
+    ASSERT_EQ(rec.notices.size(), 3u);
+    EXPECT_EQ(rec.notices[0].note, NoteType::archive_write);
+    EXPECT_EQ(rec.notices[1].note, NoteType::archive_write);
+    EXPECT_EQ(rec.notices[2].note, NoteType::notice_budget);
+    EXPECT_EQ(rec.notices[2].n, 3u);
+    EXPECT_EQ(rec.notices[2].ts, at(50));
+    EXPECT_EQ(a.stats().notices_aggregated, 3u);
 }
 
 }  // namespace

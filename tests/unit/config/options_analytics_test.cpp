@@ -29,7 +29,17 @@ TEST(AnalyticsOptions, DefaultsAreTheConfigDefaults) {
     EXPECT_EQ(a.baseline_factor, 10.0);
     EXPECT_EQ(a.archive_extensions, AnalyticsConfig{}.archive_extensions);
     EXPECT_EQ(a.staging_paths, AnalyticsConfig{}.staging_paths);
-    EXPECT_EQ(a.admin_shares, std::vector<std::string>{"*$"});
+    EXPECT_EQ(a.admin_shares.size(), 25u);  // ADMIN$ and C$..Z$
+    EXPECT_EQ(a.admin_shares.front(), "ADMIN$");
+    EXPECT_EQ(a.admin_shares[1], "C$");
+    EXPECT_EQ(a.admin_shares.back(), "Z$");
+    EXPECT_EQ(a.hidden_shares, std::vector<std::string>{"*$"});
+    ASSERT_EQ(a.long_windows.size(), 1u);
+    EXPECT_EQ(a.long_windows[0].length, 86400 * kSecond);
+    EXPECT_EQ(a.long_windows[0].min_sources, 3u);
+    EXPECT_EQ(a.long_windows[0].min_bytes, 50'000'000u);
+    EXPECT_EQ(a.daily_budget, 20u);
+    EXPECT_EQ(a.file_notice_min, Severity::medium);
     EXPECT_EQ(a.admin_share_exceptions, std::vector<std::string>{"IPC$"});
     EXPECT_EQ(a.weights, AnalyticsConfig{}.weights);
     EXPECT_TRUE(a.allow_targets.empty());
@@ -55,7 +65,11 @@ TEST(AnalyticsOptions, HelpShowsEveryOptionWithItsDefault) {
     for (const char* s :
          {"--volume.interval arg (=60s)", "--staging.window arg (=1h)", "--staging.min-sources arg (=3)",
           "--staging.min-bytes arg (=50MB)", "--staging.min-servers arg (=3)",
-          "--staging.archive-extensions arg (=zip,", "--staging.admin-shares arg (=*$)",
+          "--staging.archive-extensions arg (=zip,", "--staging.admin-shares arg (=ADMIN$,C$,D$,", "--staging.hidden-shares arg (=*$)",
+          "--staging.long-windows arg (=24h)", "--staging.long-min-sources arg (=3)",
+          "--staging.long-min-bytes arg (=50MB)", "--notice.daily-budget arg (=20)",
+          "--notice.file-min-severity arg (=medium)", "--weight.hidden-share arg (=5)",
+          "--weight.convergence arg (=10)",
           "--staging.admin-share-exceptions arg (=IPC$)", "--staging.paths arg (=\\Temp\\,",
           "--staging.allow-targets", "--staging.allow-sources", "--staging.allow-collectors",
           "--staging.allow-shares", "--staging.allow-times", "--baseline.factor arg (=10)",
@@ -63,6 +77,34 @@ TEST(AnalyticsOptions, HelpShowsEveryOptionWithItsDefault) {
           "--weight.fan-in arg (=30)", "--weight.masquerade arg (=30)", "--weight.encrypted-smb arg (=15)",
           "--severity.medium arg (=35)", "--severity.high arg (=60)", "--notice.suppress-for arg (=1h)"})
         EXPECT_NE(o.text.find(s), std::string::npos) << s;
+}
+
+TEST(AnalyticsOptions, LongWindowsAndNoticePolicy) {
+    const AnalyticsConfig a = parse({"--staging.long-windows=8h, 7d", "--staging.long-min-sources=4,6",
+                                     "--staging.long-min-bytes=100MB", "--notice.daily-budget=0",
+                                     "--notice.file-min-severity=low", "--staging.hidden-shares=home$,users$"})
+                                  .config.analytics;
+    ASSERT_EQ(a.long_windows.size(), 2u);
+    EXPECT_EQ(a.long_windows[0].length, 8 * 3600 * kSecond);
+    EXPECT_EQ(a.long_windows[1].length, 7 * 86400 * kSecond);
+    EXPECT_EQ(a.long_windows[0].min_sources, 4u);
+    EXPECT_EQ(a.long_windows[1].min_sources, 6u);
+    EXPECT_EQ(a.long_windows[0].min_bytes, 100'000'000u);  // one value for every horizon
+    EXPECT_EQ(a.long_windows[1].min_bytes, 100'000'000u);
+    EXPECT_EQ(a.daily_budget, 0u);
+    EXPECT_EQ(a.file_notice_min, Severity::low);
+    EXPECT_EQ(a.hidden_shares, (std::vector<std::string>{"home$", "users$"}));
+    EXPECT_TRUE(parse({"--staging.long-windows", ""}).config.analytics.long_windows.empty());
+
+    for (std::vector<std::string> bad :
+         {std::vector<std::string>{"--staging.long-windows=30min"},  // not longer than staging.window
+          {"--staging.long-windows=24h,8h"},                         // not increasing
+          {"--staging.long-windows=8h,24h", "--staging.long-min-sources=3,4,5"},
+          {"--staging.long-min-sources=0"},
+          {"--staging.long-min-bytes=lots"},
+          {"--notice.file-min-severity=urgent"}}) {
+        EXPECT_THROW(parse(bad), ConfigError) << bad[0];
+    }
 }
 
 TEST(AnalyticsOptions, CommandLine) {

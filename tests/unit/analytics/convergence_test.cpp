@@ -1,0 +1,122 @@
+// Convergence: private (per-user) space against many sources converging on
+// one directory; path helpers; expiry with the horizon; bounded tables.
+#include "analytics/convergence.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/analytics/analytics_events.h"
+
+namespace sw {
+namespace {
+
+using namespace sw::test;
+
+const std::string kHome = "\\\\FS01\\home$";
+const std::string kStage = "\\\\FS01\\stage$";
+
+Convergence make(std::uint32_t min_sources = 3) {
+    return Convergence(3600 * kSecond, 16, min_sources, KeyedHash::from_seed(3));
+}
+
+TEST(AnalyticsConvergence, PathHelpers) {
+    EXPECT_EQ(Convergence::top_folder("alice\\Documents\\x.zip"), "alice");
+    EXPECT_EQ(Convergence::top_folder("\\alice/x.zip"), "alice");
+    EXPECT_EQ(Convergence::top_folder("x.zip"), "");
+    EXPECT_EQ(Convergence::dir_of("a\\b\\x.zip"), "a\\b");
+    EXPECT_EQ(Convergence::dir_of("x.zip"), "");
+    EXPECT_EQ(Convergence::user_of("CORP\\alice"), "alice");
+    EXPECT_EQ(Convergence::user_of("bob@corp.example"), "bob");
+    EXPECT_EQ(Convergence::user_of("carol"), "carol");
+}
+
+TEST(AnalyticsConvergence, AFolderNamedAfterTheUserIsPrivateAtOnce) {
+    Convergence c = make();
+    c.add(ip("10.0.0.1"), kHome, "Alice\\Documents\\a.zip", "CORP\\alice", true, at(10));
+    EXPECT_TRUE(c.is_private(ip("10.0.0.1")));
+    // The user's second machine writes there too: still the user's space.
+    c.add(ip("10.0.0.2"), kHome, "alice\\Desktop\\b.zip", "CORP\\alice", true, at(20));
+    EXPECT_TRUE(c.is_private(ip("10.0.0.1")));
+    EXPECT_TRUE(c.is_private(ip("10.0.0.2")));
+    // A third host in one user's folder is no longer one user's habit.
+    c.add(ip("10.0.0.3"), kHome, "alice\\c.zip", "CORP\\alice", true, at(30));
+    EXPECT_FALSE(c.is_private(ip("10.0.0.1")));
+    EXPECT_EQ(c.private_count(), 0u);
+    EXPECT_FALSE(c.converged());  // three different directories, one archive each
+}
+
+TEST(AnalyticsConvergence, AShareNamedAfterTheUserIsPrivate) {
+    Convergence c = make();
+    c.add(ip("10.0.0.1"), "\\\\FS01\\bob$", "x.zip", "CORP\\bob", true, at(10));
+    EXPECT_TRUE(c.is_private(ip("10.0.0.1")));
+    c.add(ip("10.0.0.2"), "\\\\FS01\\bob$", "y.zip", "CORP\\eve", true, at(10));
+    EXPECT_FALSE(c.is_private(ip("10.0.0.2")));  // not eve's share, and bob writes there too
+}
+
+TEST(AnalyticsConvergence, TheSameOwnFolderEveryTimeIsPrivate) {
+    Convergence c = make();
+    const IpAddr a = ip("10.0.0.1");
+    c.add(a, kHome, "ws1\\d1.docx", "LAB\\stagelab", false, at(10));
+    c.add(a, kHome, "ws1\\d2.docx", "LAB\\stagelab", false, at(20));
+    EXPECT_FALSE(c.is_private(a));  // two writes are not a habit yet
+    c.add(a, kHome, "ws1\\p.zip", "LAB\\stagelab", true, at(30));
+    EXPECT_TRUE(c.is_private(a));
+    // Writing anywhere else ends it.
+    c.add(a, kStage, "drop\\x.zip", "LAB\\stagelab", true, at(40));
+    EXPECT_FALSE(c.is_private(a));
+}
+
+TEST(AnalyticsConvergence, AFolderSharedWithAnotherSourceIsNotPrivate) {
+    Convergence c = make();
+    for (int i = 0; i < 3; ++i)
+        c.add(ip("10.0.0.1"), kStage, "collect\\a" + std::to_string(i) + ".7z", "", true, at(i));
+    EXPECT_TRUE(c.is_private(ip("10.0.0.1")));
+    c.add(ip("10.0.0.2"), kStage, "collect\\sub\\b.7z", "", true, at(10));
+    EXPECT_FALSE(c.is_private(ip("10.0.0.1")));
+    EXPECT_FALSE(c.is_private(ip("10.0.0.2")));
+}
+
+TEST(AnalyticsConvergence, ArchivesOfManySourcesInOneDirectory) {
+    Convergence c = make();
+    c.add(ip("10.0.0.1"), kStage, "collect\\a.7z", "", true, at(1));
+    c.add(ip("10.0.0.2"), kStage, "COLLECT\\b.7z", "", true, at(2));  // case-insensitive
+    c.add(ip("10.0.0.3"), kStage, "other\\c.7z", "", true, at(3));
+    c.add(ip("10.0.0.3"), kStage, "collect\\notes.txt", "", false, at(4));  // not an archive
+    Convergence::Place p;
+    EXPECT_FALSE(c.converged(&p));
+    c.add(ip("10.0.0.4"), kStage, "collect\\d.zip", "", true, at(5));
+    ASSERT_TRUE(c.converged(&p));
+    EXPECT_EQ(p.path, "\\\\FS01\\stage$\\collect");
+    EXPECT_EQ(p.sources, 3u);
+}
+
+TEST(AnalyticsConvergence, EverythingLeavesWithTheHorizon) {
+    Convergence c = make();
+    for (int i = 1; i <= 3; ++i)
+        c.add(ip(("10.0.0." + std::to_string(i)).c_str()), kStage, "x.7z", "", true, at(i));
+    EXPECT_TRUE(c.converged());
+    c.expire(at(3600 + 1.5));  // the first two writers are older than the horizon
+    EXPECT_FALSE(c.converged());
+    EXPECT_FALSE(c.empty());
+    c.expire(at(3600 + 3));
+    EXPECT_TRUE(c.empty());
+}
+
+TEST(AnalyticsConvergence, TablesAreBounded) {
+    Convergence c(3600 * kSecond, 4, 3, KeyedHash::from_seed(3));
+    for (int i = 0; i < 40; ++i) {
+        const std::string dir = "d" + std::to_string(i) + "\\x.7z";
+        c.add(ip(("10.0.1." + std::to_string(i)).c_str()), kStage, dir, "", true, at(i));
+    }
+    // Only the 4 most recent sources are remembered; the oldest is private no more (unknown).
+    EXPECT_FALSE(c.is_private(ip("10.0.1.0")));
+    EXPECT_FALSE(c.converged());
+    // Many writers to one directory saturate the writer list, still counted.
+    for (int i = 0; i < 12; ++i)
+        c.add(ip(("10.0.2." + std::to_string(i)).c_str()), kStage, "all\\y.7z", "", true, at(100));
+    Convergence::Place p;
+    ASSERT_TRUE(c.converged(&p));
+    EXPECT_EQ(p.sources, 12u);
+}
+
+}  // namespace
+}  // namespace sw
