@@ -31,7 +31,9 @@ fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [[ -f $f ]] && sed "s|^|  $
 veth_setup $$
 
 # --- SIGHUP: logrotate's rename, then reopen -------------------------------
-start_sensor "$work/hup.err" -o "$work/hup" --seed 1 --progress never || fail "the sensor did not start"
+# Per-file findings from low up, so that demo-smb has notice rows to compare.
+policy=(--notice.file-min-severity low)
+start_sensor "$work/hup.err" -o "$work/hup" --seed 1 --progress never "${policy[@]}" || fail "the sensor did not start"
 replay "$src/pcaps/demo-smb.pcap" --topspeed
 sleep 1
 # SMB rows are written as files close, so some are in the logs already; flush
@@ -53,7 +55,7 @@ done
 echo "after SIGHUP: $(cd "$work/hup" && ls | xargs)"
 [[ -f $work/hup/ssh.log && ! -f $work/hup/ssh.log.1 ]] || fail "ssh rows (after SIGHUP) must be in the new ssh.log only"
 
-"$bin" -r "$src/pcaps/demo-smb.pcap" -o "$work/off-smb" --seed 1 --progress never 2>"$work/off.err" || fail "offline run"
+"$bin" -r "$src/pcaps/demo-smb.pcap" -o "$work/off-smb" --seed 1 --progress never "${policy[@]}" 2>"$work/off.err" || fail "offline run"
 "$bin" -r "$src/pcaps/ssh-ops.pcap" -o "$work/off-ssh" --seed 1 --progress never 2>"$work/off.err" || fail "offline run"
 # The renamed and the new file together: the offline rows, in order.
 mkdir "$work/joined"
@@ -69,7 +71,7 @@ python3 "$here/compare_rows.py" "$work/joined" "$work/off-smb" smb_files notice 
 python3 "$here/compare_rows.py" "$work/joined" "$work/off-ssh" ssh || fail "SSH rows differ after the reopen"
 
 # --- rotation on the wall clock ---------------------------------------------
-start_sensor "$work/rot.err" -o "$work/rot" --seed 1 --progress never --log.rotate-interval 1s ||
+start_sensor "$work/rot.err" -o "$work/rot" --seed 1 --progress never "${policy[@]}" --log.rotate-interval 1s ||
     fail "the sensor did not start"
 replay "$src/pcaps/demo-smb.pcap" --topspeed
 sleep 2.5  # an idle link: the wall clock passes at least two rotation times
