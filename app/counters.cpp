@@ -33,6 +33,8 @@ void for_each_counter(const Pipeline& p, const CounterFn& fn) {
     fn("flows.evicted", e.flows_evicted);
     fn("flows.reused", e.flows_reused);
     fn("flows.max_live", e.max_live_flows);
+    fn("flows.ack_events", e.ack_events);
+    fn("flows.ack_gap_events", e.ack_gap_events);
 
     fn("time.warps", p.clock().warps());
     fn("time.jumps_accepted", p.clock().jumps_accepted());

@@ -89,6 +89,8 @@ void Pipeline::write_stats(Timestamp now) {
     s.flows_created = es.flows_created;
     s.flows_evicted = es.flows_evicted;
     s.gaps = es.reassembly.gaps;
+    s.ack_events = es.ack_events;
+    s.ack_gap_events = es.ack_gap_events;
     s.notices = analytics_.stats().notices;
     stats_->write(s);
 }

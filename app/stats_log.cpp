@@ -39,6 +39,21 @@ const LogTable<StatsRow>& stats_log() {
     return t;
 }
 
+using L = CaptureLossRow;
+const LogTable<CaptureLossRow>& capture_loss_log() {
+    static const LogTable<CaptureLossRow> t{
+        "capture_loss",
+        {
+            col<F::time>("ts", [](const L& r) { return r.ts; }),
+            col<F::interval>("ts_delta", [](const L& r) { return r.ts_delta; }),
+            col<F::string>("peer", [](const L&) { return std::string_view("stagewatch"); }),
+            col<F::count>("gaps", [](const L& r) { return r.gaps; }),
+            col<F::count>("acks", [](const L& r) { return r.acks; }),
+            col<F::double_>("percent_lost", [](const L& r) { return r.percent_lost; }),
+        }};
+    return t;
+}
+
 std::uint64_t resident_mib() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");
     if (!f) return 0;
@@ -71,6 +86,13 @@ void StatsLog::write(const StatsSample& cur) {
     r.gaps = cur.gaps - p.gaps;
     r.notices = cur.notices - p.notices;
     logs_.write(stats_log(), r);
+    CaptureLossRow l;
+    l.ts = cur.ts;
+    l.ts_delta = p.ts ? cur.ts - p.ts : 0;
+    l.gaps = cur.ack_gap_events - p.ack_gap_events;
+    l.acks = cur.ack_events - p.ack_events;
+    l.percent_lost = l.acks ? 100.0 * static_cast<double>(l.gaps) / static_cast<double>(l.acks) : 0.0;
+    logs_.write(capture_loss_log(), l);
     prev_ = cur;
 }
 

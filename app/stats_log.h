@@ -23,7 +23,19 @@ struct StatsSample {
     std::uint64_t active_flows = 0;         // current
     std::uint64_t reassem_tcp_bytes = 0;    // current
     std::uint64_t flows_created = 0, flows_evicted = 0, gaps = 0, notices = 0;
+    std::uint64_t ack_events = 0, ack_gap_events = 0;  // capture_loss.log
 };
+
+// One capture_loss.log row (Zeek's): ACKs of data in the interval, how many
+// acknowledged data the sensor never saw, and their ratio. Loss upstream of
+// the sensor (an oversubscribed SPAN port) shows here.
+struct CaptureLossRow {
+    Timestamp ts = 0;
+    Duration ts_delta = 0;
+    std::uint64_t gaps = 0, acks = 0;
+    double percent_lost = 0;
+};
+const LogTable<CaptureLossRow>& capture_loss_log();
 
 // One stats.log row: the interval's differences and the current values.
 struct StatsRow {

@@ -87,6 +87,7 @@ Flow* FlowEngine::create(const FlowKey& key, std::uint64_t hash, const DecodedPa
     f->tcp = TcpConnState{};
     for (auto& r : f->reasm) r.reset();
     f->reasm_base[0] = f->reasm_base[1] = 0;
+    f->acked_end[0] = f->acked_end[1] = 0;
     f->consumer.reset();
     f->consumer_made = false;
     if (flip) {
@@ -171,6 +172,7 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         if (!r.started()) {
             r.start(0);
             f->reasm_base[idx(x)] = e.start_seq;
+            f->acked_end[idx(x)] = 0;
         }
     }
 
@@ -182,9 +184,17 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         std::int64_t ack_off = v.ack_off;
         // An ACK of the FIN is not an ACK of data.
         if (e.fin_cnt > 0 && ack_off > e.fin_rel - 1) ack_off = e.fin_rel - 1;
+        // Capture loss as Zeek counts it: ACKs that acknowledge new data, and
+        // those that acknowledged data never seen (the ACK made a gap).
+        const bool new_ack = r.started() && ack_off > 0 && static_cast<std::uint64_t>(ack_off) > f->acked_end[idx(o)];
+        if (new_ack) {
+            f->acked_end[idx(o)] = static_cast<std::uint64_t>(ack_off);
+            ++stats_.ack_events;
+        }
         if (r.started() && ack_off > 0 && static_cast<std::uint64_t>(ack_off) > r.next()) {
             std::uint64_t g = r.stats().gaps;
             r.ack(static_cast<std::uint64_t>(ack_off), p.ts, ctx(f, o));
+            if (new_ack && r.stats().gaps > g) ++stats_.ack_gap_events;
             count_gaps(f, o, g);
         }
     }

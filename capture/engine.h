@@ -55,6 +55,8 @@ struct EngineStats {
     std::uint64_t flows_evicted = 0; // pushed out by the max-flows cap
     std::uint64_t flows_reused = 0;  // a SYN reopened a finished 5-tuple
     std::uint64_t max_live_flows = 0;
+    std::uint64_t ack_events = 0;      // ACKs that acknowledged new data (capture_loss.log acks)
+    std::uint64_t ack_gap_events = 0;  // ... of data never seen (capture_loss.log gaps)
     ReassemblyStats reassembly;      // summed over finished flows
 };
 

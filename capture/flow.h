@@ -60,6 +60,9 @@ struct Flow final : SkipHandoff {
     TcpConnState tcp;
     TcpReassembler reasm[2];
     std::uint32_t reasm_base[2] = {0, 0};  // start_seq the reassembler was started with
+    // Capture loss (Zeek's capture_loss.log): per direction, how far the
+    // peer has acknowledged, as a stream offset.
+    std::uint64_t acked_end[2] = {0, 0};
 
     // --- the dissector side
     std::unique_ptr<StreamConsumer> consumer;
