@@ -1,4 +1,5 @@
 #include "app/pipeline.h"
+#include "capture/util.h"
 
 #include <spawn.h>
 
@@ -98,9 +99,7 @@ void Pipeline::write_stats(Timestamp now) {
 void Pipeline::time_warp(Timestamp stamped, Timestamp now) {
     // Sampled like Zeek's weirds: the 1st, 10th, 100th ... of a run.
     const std::uint64_t n = clock_.warps();
-    std::uint64_t p = 1;
-    while (p < n && p <= UINT64_MAX / 10) p *= 10;
-    if (p != n) return;
+    if (!sampled_occurrence(n)) return;
     WeirdRecord w;
     w.ts = now;
     w.name = "time_jump";

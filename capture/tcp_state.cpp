@@ -1,4 +1,5 @@
 #include "capture/tcp_state.h"
+#include "capture/util.h"
 
 #include <cctype>
 
@@ -62,12 +63,7 @@ void TcpConnState::scaled_history(Dir d, char code, std::uint32_t& counter, std:
 void TcpConnState::repeat_history(Dir d, int kind, char code) {
     std::uint32_t& n = ep_[idx(d)].hist_repeats[kind];
     if (n < 0xffffffffu) ++n;
-    bool keep = n <= kHistRepeatsKept;
-    for (std::uint32_t p = 10; !keep && p <= n; p *= 10) {
-        keep = p == n;
-        if (p > 0xffffffffu / 10) break;
-    }
-    if (keep) add_history(d, code);
+    if (n <= kHistRepeatsKept || sampled_occurrence(n)) add_history(d, code);
 }
 
 void TcpConnState::update_history(Dir d, std::uint8_t flags, std::int64_t rel_seq, std::uint32_t len) {

@@ -16,6 +16,14 @@ struct overloaded : Ts... {
 template <class... Ts>
 overloaded(Ts...) -> overloaded<Ts...>;
 
+// Zeek-style sampling of repeated events: true for the 1st, 10th, 100th, ...
+// occurrence (n counts from 1).
+inline bool sampled_occurrence(std::uint64_t n) {
+    std::uint64_t p = 1;
+    while (p < n && p <= UINT64_MAX / 10) p *= 10;
+    return p == n;
+}
+
 // Bytes as an analyst reads them: decimal units with one decimal, as storage
 // and SIEM tools print them: 999 -> "999 B", 1'234'567 -> "1.2 MB",
 // 999'960 -> "1.0 MB" (never "1000.0 KB").

@@ -1,4 +1,5 @@
 #include "fleet/correlator.h"
+#include "capture/util.h"
 
 #include <stdexcept>
 #include <utility>
@@ -11,12 +12,6 @@ namespace sw::fleet {
 
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 const ConnId* conn_of(const Event& e) {
     return std::visit(overloaded{

@@ -1,4 +1,5 @@
 #include "fleet/event_codec.h"
+#include "capture/util.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,12 +11,6 @@ namespace sw::fleet {
 
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 using F = FieldType;
 

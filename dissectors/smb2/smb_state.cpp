@@ -4,6 +4,7 @@
 // smb_transform.cpp (encryption/compression), smb_auth.cpp (SESSION_SETUP,
 // NTLMSSP/GSS), smb_events.cpp (log rows), smb_tables.cpp (the tables).
 #include "dissectors/smb2/smb_state.h"
+#include "capture/util.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -160,9 +161,7 @@ void SmbConnection::weird(const char* name, std::string addl, Timestamp ts) {
     }
     const std::uint64_t n = ++wc->n;
     // Sampled: the 1st, 10th, 100th, ... occurrence per connection.
-    std::uint64_t p = 1;
-    while (p < n) p *= 10;
-    if (p != n) return;
+    if (!sampled_occurrence(n)) return;
     WeirdEvent w;
     w.ts = ts;
     w.id = id_;

@@ -37,3 +37,18 @@ TEST(Util, OverloadedPicksTheMatchingLambda) {
 
 }  // namespace
 }  // namespace sw
+
+namespace sw {
+namespace {
+
+TEST(Util, SampledOccurrenceIsPowersOfTen) {
+    std::vector<std::uint64_t> kept;
+    for (std::uint64_t n = 1; n <= 100000; ++n)
+        if (sampled_occurrence(n)) kept.push_back(n);
+    EXPECT_EQ(kept, (std::vector<std::uint64_t>{1, 10, 100, 1000, 10000, 100000}));
+    EXPECT_TRUE(sampled_occurrence(10000000000000000000ull));
+    EXPECT_FALSE(sampled_occurrence(UINT64_MAX));  // no overflow past 10^19
+}
+
+}  // namespace
+}  // namespace sw
