@@ -97,6 +97,9 @@ void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, con
                          static_cast<unsigned long long>(st.dropped),
                          static_cast<unsigned long long>(st.if_dropped));
     }
+    if (rs.flows_abandoned)
+        std::fprintf(stderr, "stagewatch: a second stop request: %zu open flows were not finished or logged\n",
+                     rs.flows_abandoned);
     std::fprintf(stderr,
                  "  flows: %llu (%llu tcp packets, %llu udp packets); evicted at cap: %llu; "
                  "most at once: %llu\n",

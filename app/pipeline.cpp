@@ -218,10 +218,12 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
         if (progress && (rs.packets & 0x3fff) == 0) progress(src);
     }
     if (held_) release_held(false, pkt);  // nothing came to confirm it
-    // A second stop request means "now": skip finishing flows, only close.
-    if (!ctl || ctl->stop.load() < 2) {
-        engine_->finish();
-        analytics_.finish();
+    // A second stop request means "now": skip finishing flows (or the rest
+    // of them, if it comes while they are being finished), only close.
+    auto again = [ctl] { return ctl && ctl->stop.load(std::memory_order_relaxed) >= 2; };
+    if (!again()) {
+        rs.flows_abandoned = engine_->finish(again);
+        if (!again()) analytics_.finish();
     }
     // The last stats row, with the run's totals since the previous one.
     if (stats_) write_stats(std::max(last_ts_, last_packet_ts_));

@@ -28,6 +28,7 @@ struct RunStats {
     std::uint64_t wire_bytes = 0;
     double seconds = 0;
     bool stopped = false;  // ended by a stop request, not by the end of input
+    std::size_t flows_abandoned = 0;  // a second stop request cut finishing flows short
 };
 
 // Requests from signal handlers to the run loop. The handlers only store to

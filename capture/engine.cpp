@@ -310,9 +310,13 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
     table_.remove(f);
 }
 
-void FlowEngine::finish() {
+std::size_t FlowEngine::finish(const std::function<bool()>& interrupted) {
     // Oldest first, so conn.log reads in time order as far as possible.
-    while (Flow* f = table_.oldest_idle()) end_flow(f, "end_of_input");
+    while (Flow* f = table_.oldest_idle()) {
+        if (interrupted && interrupted()) return table_.size();
+        end_flow(f, "end_of_input");
+    }
+    return 0;
 }
 
 }  // namespace sw

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <bitset>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -71,8 +72,10 @@ public:
     void process(const DecodedPacket& p);
     // Lets packet time move on without a packet (live idle, end of file).
     void advance(Timestamp now);
-    // End of input: finish every flow.
-    void finish();
+    // End of input: finish every flow, oldest first. `interrupted`, when
+    // given, is asked between flows (a second SIGTERM live): once it says
+    // true the rest are dropped unlogged and the count is returned.
+    std::size_t finish(const std::function<bool()>& interrupted = {});
 
     const EngineStats& stats() const { return stats_; }
     std::size_t live_flows() const { return table_.size(); }

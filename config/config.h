@@ -23,7 +23,7 @@ struct Config {
     std::string user;         // --user: drop to this user after opening inputs and logs
     Duration rotate_interval = 0;  // 0: no rotation
     std::string rotate_command;    // run after each rotation with the rotated file's path
-    Duration stats_interval = 0;   // stats.log period; 0: no stats.log
+    Duration stats_interval = 60 * kSecond;  // stats.log period; 0: no stats.log
     std::string output_dir = ".";
     LogFormat format = LogFormat::tsv;
     std::string log_level = "info";

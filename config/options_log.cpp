@@ -13,9 +13,9 @@ void add(po::options_description& d) {
             "auto: 1h live, never reading files; on packet time reading files, the wall clock live")
         ("log.rotate-command", po::value<std::string>()->default_value(""),
             "shell command run after each rotation with the rotated file's path as its argument")
-        ("stats.interval", po::value<std::string>()->default_value("auto"),
-            "write a stats.log row (packets, drops, flows, memory) this often and at the end; 0: never; "
-            "auto: 1min live, never reading files");
+        ("stats.interval", po::value<std::string>()->default_value("1min"),
+            "write a stats.log and a capture_loss.log row (packets, drops, flows, memory, ACK loss) this "
+            "often and at the end, on packet time reading files, the wall clock live; 0: never");
     // clang-format on
 }
 
@@ -35,17 +35,13 @@ void apply(const po::variables_map& vm, Config& c) {
     }
     c.rotate_command = opt<std::string>(vm, "log.rotate-command");
     const std::string stats = opt<std::string>(vm, "stats.interval");
-    if (stats == "auto") {
-        c.stats_interval = c.live.interfaces.empty() ? 0 : 60 * kSecond;
-    } else {
-        try {
-            c.stats_interval = parse_duration(stats);
-        } catch (const ConfigError&) {
-            throw ConfigError("the argument ('" + stats + "') for option '--stats.interval' is invalid");
-        }
-        if (c.stats_interval != 0 && c.stats_interval < kSecond)
-            throw ConfigError("the argument ('" + stats + "') for option '--stats.interval' is invalid (0, or at least 1s)");
+    try {
+        c.stats_interval = parse_duration(stats);
+    } catch (const ConfigError&) {
+        throw ConfigError("the argument ('" + stats + "') for option '--stats.interval' is invalid");
     }
+    if (c.stats_interval != 0 && c.stats_interval < kSecond)
+        throw ConfigError("the argument ('" + stats + "') for option '--stats.interval' is invalid (0, or at least 1s)");
 }
 
 const OptionGroup group{"Log files", add, apply};

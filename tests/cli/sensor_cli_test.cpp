@@ -165,9 +165,16 @@ TEST(SensorCli, StatsLogAddsUpToTheCapture) {
     test::TempDir d;
     std::string out;
     const fs::path pcap = test::project_pcaps() / "ssh-ops.pcap";
-    // Off by default when reading files.
-    ASSERT_EQ(run_command(sw_cmd("-r " + pcap.string() + " -o " + (d.path() / "off").string()), &out), 0) << out;
+    // On by default reading files too (every minute of packet time); 0 turns it off.
+    ASSERT_EQ(run_command(sw_cmd("-r " + pcap.string() + " --stats.interval 0 -o " + (d.path() / "off").string()),
+                          &out),
+              0)
+        << out;
     EXPECT_FALSE(fs::exists(d.path() / "off" / "stats.log"));
+    EXPECT_FALSE(fs::exists(d.path() / "off" / "capture_loss.log"));
+    ASSERT_EQ(run_command(sw_cmd("-r " + pcap.string() + " -o " + (d.path() / "default").string()), &out), 0) << out;
+    EXPECT_TRUE(fs::exists(d.path() / "default" / "stats.log"));
+    EXPECT_TRUE(fs::exists(d.path() / "default" / "capture_loss.log"));
     ASSERT_EQ(run_command(sw_cmd("-r " + pcap.string() + " --stats.interval 1s -o " + (d.path() / "on").string()),
                           &out),
               0)

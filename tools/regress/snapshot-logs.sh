@@ -45,6 +45,10 @@ while IFS= read -r rel; do
             [ -f "$log" ] || continue
             sed -i -e 's/^#open\t.*/#open\t(masked)/' -e 's/^#close\t.*/#close\t(masked)/' "$log"
         done
+        # stats.log's mem (resident MiB) differs from run to run.
+        if [ -f "$dir/stats.log" ]; then
+            sed -i -e '/^#/!s/^\([^\t]*\t[^\t]*\t\)[0-9]*\t/\1(mem)\t/' -e 's/"mem":[0-9]*/"mem":"(mem)"/' "$dir/stats.log"
+        fi
     done
     n=$((n + 1))
 done <"$list"

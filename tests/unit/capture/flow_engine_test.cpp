@@ -363,5 +363,19 @@ TEST(Flow, HashIsSymmetric) {
     EXPECT_EQ(flow_hash(k1, h), flow_hash(k2, h));
 }
 
+// A second SIGTERM while flows are being finished: finish() stops between
+// flows as soon as it is asked to, logs none of the rest and says how many.
+TEST(Flow, FinishStopsBetweenFlowsWhenInterrupted) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    for (std::uint16_t i = 0; i < 10; ++i) e.process(b.tcp(T0 + i, true, S, 7, 0, {}, 40000 + i));
+    int asked = 0;
+    EXPECT_EQ(e.finish([&] { return ++asked > 3; }), 7u);
+    EXPECT_EQ(sink.conns.size(), 3u);
+    EXPECT_EQ(e.finish(), 0u);  // not interrupted: the rest are finished
+    EXPECT_EQ(sink.conns.size(), 10u);
+}
+
 }  // namespace
 }  // namespace sw
