@@ -28,6 +28,7 @@ struct RunStats {
     std::uint64_t wire_bytes = 0;
     double seconds = 0;
     bool stopped = false;  // ended by a stop request, not by the end of input
+    bool output_failed = false;  // ended because a log could not be written (LogSet::error())
 };
 
 // Requests from signal handlers to the run loop. The handlers only store to

@@ -1,5 +1,8 @@
 #include "output/zeek_writer.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -368,42 +371,68 @@ std::string LogWriter::header(const Schema& schema, std::int64_t open_time) {
 
 LogWriter::LogWriter(const Schema& schema, LogFormat fmt, const std::string& file)
     : schema_(schema), fmt_(fmt), file_(file) {
-    fp_ = std::fopen(file.c_str(), "w");
-    if (!fp_) throw std::runtime_error(file + ": cannot create: " + std::strerror(errno));
-    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
+    open("w");
 }
 
 LogWriter::~LogWriter() { close(); }
 
-void LogWriter::flush_buffer() {
-    if (!fp_ || buf_.empty()) return;
-    std::fwrite(buf_.data(), 1, buf_.size(), fp_);
-    buf_.clear();
+void LogWriter::open(const char* mode) {
+    fp_ = std::fopen(file_.c_str(), mode);
+    if (!fp_) throw std::runtime_error(file_ + ": cannot " + (*mode == 'w' ? "create" : "reopen") + ": " +
+                                       std::strerror(errno));
+    // Unbuffered: buf_ is the buffer (64 KiB of whole lines), so a failed
+    // write leaves no half line behind in stdio to appear at fclose.
+    std::setvbuf(fp_, nullptr, _IONBF, 0);
+    struct stat st {};
+    size_ = ::fstat(::fileno(fp_), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
 }
 
-void LogWriter::flush() {
-    flush_buffer();
-    if (fp_) std::fflush(fp_);
+bool LogWriter::flush_buffer() {
+    if (!fp_ || buf_.empty()) return error_.empty();
+    if (!error_.empty()) {  // failed before: the rest is lost, not half-written
+        buf_.clear();
+        buffered_rows_ = 0;
+        return false;
+    }
+    const std::size_t n = std::fwrite(buf_.data(), 1, buf_.size(), fp_);
+    if (n != buf_.size()) {
+        const int e = errno;
+        error_ = file_ + ": " + std::strerror(e != 0 ? e : EIO);
+        // Cut the partial write back to the last whole line (a regular file;
+        // a device such as /dev/full has nothing to cut).
+        std::fflush(fp_);
+        if (::ftruncate(::fileno(fp_), static_cast<off_t>(size_)) == 0) std::fseek(fp_, 0, SEEK_END);
+        buf_.clear();
+        buffered_rows_ = 0;
+        return false;
+    }
+    size_ += n;
+    rows_ += buffered_rows_;
+    buffered_rows_ = 0;
+    buf_.clear();
+    return true;
 }
+
+void LogWriter::flush() { flush_buffer(); }
 
 void LogWriter::reopen() {
     close();
+    if (!error_.empty()) return;
     // Append: if nobody moved the file away, its rows stay and a new header
     // block follows the #close (Zeek's readers take several blocks).
-    fp_ = std::fopen(file_.c_str(), "a");
-    if (!fp_) throw std::runtime_error(file_ + ": cannot reopen: " + std::strerror(errno));
-    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
+    open("a");
 }
 
 void LogWriter::close() {
     if (!fp_) return;
-    if (fmt_ == LogFormat::tsv) {
+    if (fmt_ == LogFormat::tsv && error_.empty()) {
         buf_ += "#close\t";
         buf_ += zeek_header_time(std::time(nullptr));
         buf_ += '\n';
     }
     flush_buffer();
-    std::fclose(fp_);
+    if (std::fclose(fp_) != 0 && error_.empty()) error_ = file_ + ": " + std::strerror(errno);
     fp_ = nullptr;
 }
 
