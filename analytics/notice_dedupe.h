@@ -1,11 +1,15 @@
 // Notice de-duplication: one notice per (note, key addresses) per
 // notice.suppress-for; a repeat within that time is raised again only if its
 // severity is higher. Keyed by KeyedHash (the addresses come from the wire);
-// nothing is ever written in the table's order.
+// nothing is ever written in the table's order. Every raise also goes into a
+// min-heap by expiry time, and each should_raise() expires a few keys whose
+// time has run out (bounded work), so a stream of distinct keys cannot grow
+// the table between two expire() calls.
 #pragma once
 
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "analytics/findings.h"
 #include "capture/keyed_hash.h"
@@ -26,7 +30,7 @@ public:
     bool should_raise(NoteType n, const IpAddr& a, const IpAddr& b, Severity s, Timestamp ts,
                       Duration at_least = 0);
     // Forgets keys whose suppression has run out at `now`.
-    void expire(Timestamp now);
+    void expire(Timestamp now) { prune(now, SIZE_MAX); }
 
     std::size_t size() const { return raised_.size(); }
     std::uint64_t repeats() const { return repeats_; }
@@ -49,8 +53,19 @@ private:
         Severity severity = Severity::none;
         Duration hold = 0;
     };
+    // One per raise; stale when the key was raised again since (or erased).
+    struct Expiry {
+        Timestamp at;  // raise time + hold
+        Key key;
+        bool operator>(const Expiry& o) const { return at > o.at; }
+    };
+    // Expires up to `budget` heap entries that are due at `now`.
+    void prune(Timestamp now, std::size_t budget);
+
+    static constexpr std::size_t kPrunePerRaise = 4;  // > 1: the heap drains faster than it fills
     Duration suppress_for_;
     std::unordered_map<Key, Raised, KeyHash> raised_;
+    std::vector<Expiry> heap_;  // std::push_heap with std::greater: earliest expiry first
     std::uint64_t repeats_ = 0;
 };
 

@@ -233,6 +233,13 @@ int main(int argc, char** argv) {
         RunStats rs = pipeline.run(*src, [&](const PacketSource& s) { progress(s); }, &g_control);
         progress.clear();
         logs->close_all();
+        if (logs->failed()) {
+            // One line naming the file and the error; every log ends with a
+            // whole line; no summary (its row counts would not be true).
+            std::fprintf(stderr, "stagewatch: cannot write logs: %s%s\n", logs->error().c_str(),
+                         rs.output_failed ? " (stopped reading packets)" : "");
+            return 4;
+        }
         fleet_side.finish(spdlog::get_level() <= spdlog::level::info);
 
         if (spdlog::get_level() <= spdlog::level::info) print_summary(cfg, pipeline, rs, *logs, files, live_src);

@@ -177,6 +177,10 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
     const auto* files = dynamic_cast<const PcapFileSource*>(&src);
     if (cfg_.stats_interval) stats_ = std::make_unique<StatsLog>(logs_, dynamic_cast<LiveSource*>(&src) ? src.describe() : "");
     for (;;) {
+        if (logs_.failed()) {  // a log cannot be written: stop reading (exit status 4)
+            rs.output_failed = true;
+            break;
+        }
         if (ctl) {
             if (ctl->stop.load(std::memory_order_relaxed) > 0) {
                 rs.stopped = true;
@@ -217,16 +221,17 @@ RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketS
         process(raw, pkt);
         if (progress && (rs.packets & 0x3fff) == 0) progress(src);
     }
-    if (held_) release_held(false, pkt);  // nothing came to confirm it
+    if (held_ && !rs.output_failed) release_held(false, pkt);  // nothing came to confirm it
     // A second stop request means "now": skip finishing flows (or the rest
     // of them, if it comes while they are being finished), only close.
+    // After a write failure nothing more could be logged either.
     auto again = [ctl] { return ctl && ctl->stop.load(std::memory_order_relaxed) >= 2; };
-    if (!again()) {
+    if (!rs.output_failed && !again()) {
         rs.flows_abandoned = engine_->finish(again);
         if (!again()) analytics_.finish();
     }
     // The last stats row, with the run's totals since the previous one.
-    if (stats_) write_stats(std::max(last_ts_, last_packet_ts_));
+    if (stats_ && !rs.output_failed) write_stats(std::max(last_ts_, last_packet_ts_));
     rs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rs;
 }

@@ -29,6 +29,7 @@ struct RunStats {
     double seconds = 0;
     bool stopped = false;  // ended by a stop request, not by the end of input
     std::size_t flows_abandoned = 0;  // a second stop request cut finishing flows short
+    bool output_failed = false;  // ended because a log could not be written (LogSet::error())
 };
 
 // Requests from signal handlers to the run loop. The handlers only store to

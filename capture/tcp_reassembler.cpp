@@ -42,8 +42,61 @@ void TcpReassembler::gap(std::uint64_t len, Timestamp ts, const ReassemblyCtx& c
     if (len > in_skip) ctx.consumer->on_gap(ctx.dir, len - in_skip, false, ts);
 }
 
+void TcpReassembler::pop_front(std::size_t n) {
+    head_ += n;
+    if (head_ == segs_.size()) {
+        segs_.clear();
+        head_ = 0;
+    } else if (head_ > 2 * held() + 64) {
+        // Free room far larger than what is held: move the held entries down
+        // (O(held), paid for by the pops since the last time).
+        segs_.erase(segs_.begin(), segs_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
+}
+
+std::size_t TcpReassembler::insert_at(std::size_t at, const Seg& s) {
+    if (at - head_ < segs_.size() - at) {
+        // Nearer the front: move the entries before `at` one step down.
+        if (head_ == 0) {
+            // No room: make as much as is held (O(held), once per doubling).
+            const std::size_t room = std::max<std::size_t>(held(), 8);
+            segs_.insert(segs_.begin(), room, Seg{});
+            head_ = room;
+            at += room;
+        }
+        std::move(segs_.begin() + static_cast<std::ptrdiff_t>(head_), segs_.begin() + static_cast<std::ptrdiff_t>(at),
+                  segs_.begin() + static_cast<std::ptrdiff_t>(head_ - 1));
+        --head_;
+        segs_[at - 1] = s;
+        return at;
+    }
+    segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(at), s);
+    return at + 1;
+}
+
+std::size_t TcpReassembler::insert_bare(std::size_t at, std::uint64_t off, std::uint32_t len) {
+    constexpr std::uint64_t kMaxBare = 0xffff0000u;
+    if (at > head_) {  // extends the range before it?
+        Seg& p = segs_[at - 1];
+        if (p.block == SegmentPool::kNone && p.end() == off && std::uint64_t{p.len} + len <= kMaxBare) {
+            p.len += len;
+            return at;
+        }
+    }
+    if (at < segs_.size()) {  // or the one after it (a region arriving backwards)?
+        Seg& n = segs_[at];
+        if (n.block == SegmentPool::kNone && off + len == n.off && std::uint64_t{n.len} + len <= kMaxBare) {
+            n.off = off;
+            n.len += len;
+            return at;  // still the next entry to look at: its old part is an overlap
+        }
+    }
+    return insert_at(at, Seg{off, len, SegmentPool::kNone});
+}
+
 void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
-    std::size_t i = 0;
+    std::size_t i = head_;
     for (; i < segs_.size() && segs_[i].off <= next_; ++i) {
         Seg s = segs_[i];
         if (s.end() > next_) {
@@ -51,9 +104,10 @@ void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
             std::uint64_t n = s.len - trim;
             if (s.block == SegmentPool::kNone) {
                 // A range recorded inside a skip region: it is still inside it,
-                // because the skip end never moves backwards.
-                std::uint64_t k = std::min(n, skip_);
-                skip_ -= k;
+                // because the skip end never moves backwards. Without a
+                // consumer everything is that region.
+                std::uint64_t k = ctx.consumer ? std::min(n, skip_) : n;
+                skip_ -= std::min(k, skip_);
                 stats_.skipped += k;
                 next_ += k;
                 if (k < n) {  // cannot happen; stay consistent if it ever does
@@ -68,39 +122,38 @@ void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
             buffered_ -= s.len;
         }
     }
-    if (i) segs_.erase(segs_.begin(), segs_.begin() + static_cast<std::ptrdiff_t>(i));
+    pop_front(i - head_);
 }
 
 void TcpReassembler::skip_to_first(Timestamp ts, const ReassemblyCtx& ctx) {
-    if (segs_.empty()) return;
-    if (segs_.front().off > next_) {
-        gap(segs_.front().off - next_, ts, ctx);
+    if (empty()) return;
+    if (front().off > next_) {
+        gap(front().off - next_, ts, ctx);
         ++stats_.forced_gaps;
     }
     drain(ts, ctx);
 }
 
-void TcpReassembler::insert_piece(std::size_t at, std::uint64_t off, Bytes data,
-                                  const ReassemblyCtx& ctx, std::size_t& inserted) {
+std::size_t TcpReassembler::insert_piece(std::size_t at, std::uint64_t off, Bytes data, const ReassemblyCtx& ctx) {
     // Split into pool-block-sized pieces (a TSO/GRO segment can be 64 KiB).
     while (!data.empty()) {
         std::uint32_t n = static_cast<std::uint32_t>(
             std::min<std::size_t>(data.size(), SegmentPool::kBlockSize));
         std::uint32_t block = ctx.pool.alloc();
-        if (block == SegmentPool::kNone) return;  // pool exhausted: the bytes become a hole
+        if (block == SegmentPool::kNone) return at;  // pool exhausted: the bytes become a hole
         std::memcpy(ctx.pool.data(block), data.data(), n);
         buffered_ += n;
-        segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(at + inserted), Seg{off, n, block});
-        ++inserted;
+        at = insert_at(at, Seg{off, n, block});
         off += n;
         data = data.subspan(n);
     }
+    return at;
 }
 
 void TcpReassembler::store(std::uint64_t off, Bytes data, const ReassemblyCtx& ctx) {
     ++stats_.ooo_segments;
     // Find the first buffered segment that ends after `off`.
-    auto it = std::lower_bound(segs_.begin(), segs_.end(), off,
+    auto it = std::lower_bound(segs_.begin() + static_cast<std::ptrdiff_t>(head_), segs_.end(), off,
                                [](const Seg& s, std::uint64_t o) { return s.end() <= o; });
     std::size_t at = static_cast<std::size_t>(it - segs_.begin());
     std::uint64_t end = off + data.size();
@@ -119,24 +172,18 @@ void TcpReassembler::store(std::uint64_t off, Bytes data, const ReassemblyCtx& c
         }
         if (at < segs_.size()) hole_end = std::min(end, segs_[at].off);
         // Fill [pos, hole_end): the part inside the skip region as a bare range.
-        std::size_t inserted = 0;
         std::uint64_t split = std::clamp(skip_to, pos, hole_end);
-        if (split > pos) {
-            // Bare ranges: one entry per 4 GiB is plenty.
-            for (std::uint64_t p = pos; p < split;) {
-                std::uint32_t n = static_cast<std::uint32_t>(std::min<std::uint64_t>(split - p, 0xffff0000u));
-                segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(at + inserted),
-                             Seg{p, n, SegmentPool::kNone});
-                ++inserted;
-                p += n;
-            }
+        // Bare ranges: one entry per 4 GiB is plenty.
+        for (std::uint64_t p = pos; p < split;) {
+            std::uint32_t n = static_cast<std::uint32_t>(std::min<std::uint64_t>(split - p, 0xffff0000u));
+            at = insert_bare(at, p, n);
+            p += n;
         }
         if (hole_end > split) {
             Bytes piece = data.subspan(static_cast<std::size_t>(split - off),
                                        static_cast<std::size_t>(hole_end - split));
-            insert_piece(at, split, piece, ctx, inserted);
+            at = insert_piece(at, split, piece, ctx);
         }
-        at += inserted;
         pos = hole_end;
     }
 }
@@ -158,7 +205,7 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
         // In order: deliver straight from the packet up to the first buffered
         // segment. Bytes already buffered win over this later copy of them
         // (first data wins), so the rest of this segment only fills holes.
-        std::uint64_t limit = segs_.empty() ? end : std::min(end, segs_.front().off);
+        std::uint64_t limit = empty() ? end : std::min(end, front().off);
         std::size_t now = static_cast<std::size_t>(limit - offset);
         deliver(data.first(now), ts, ctx);
         if (now < data.size()) {
@@ -175,9 +222,18 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
         return;
     }
     // Out of order.
+    if (held() >= kMaxHeld) {
+        // Too many ranges held: give up on the oldest hole(s), as at the byte
+        // cap. That may move next() up to or past this segment.
+        while (held() >= kMaxHeld) skip_to_first(ts, ctx);
+        if (offset <= next_) {
+            add(offset, data, ts, ctx);  // now in order or old: never back here
+            return;
+        }
+    }
     if (offset >= skip_end(ctx)) {
         // Make room within the cap: give up on the oldest hole(s) first.
-        while (buffered_ + data.size() > ctx.max_buffered && !segs_.empty()) skip_to_first(ts, ctx);
+        while (buffered_ + data.size() > ctx.max_buffered && !empty()) skip_to_first(ts, ctx);
         if (buffered_ + data.size() > ctx.max_buffered) {
             // Larger than the whole cap on its own: jump to it.
             gap(offset - next_, ts, ctx);
@@ -200,8 +256,8 @@ void TcpReassembler::add_uncaptured(std::uint64_t offset, std::uint64_t len, Tim
 }
 
 void TcpReassembler::resolve_acked(Timestamp ts, const ReassemblyCtx& ctx) {
-    while (!segs_.empty() && next_ < acked_) {
-        if (segs_.front().off > next_) gap(std::min(segs_.front().off, acked_) - next_, ts, ctx);
+    while (!empty() && next_ < acked_) {
+        if (front().off > next_) gap(std::min(front().off, acked_) - next_, ts, ctx);
         drain(ts, ctx);
     }
 }
@@ -213,13 +269,14 @@ void TcpReassembler::ack(std::uint64_t offset, Timestamp ts, const ReassemblyCtx
 }
 
 void TcpReassembler::flush(Timestamp ts, const ReassemblyCtx& ctx) {
-    while (!segs_.empty()) skip_to_first(ts, ctx);
+    while (!empty()) skip_to_first(ts, ctx);
 }
 
 void TcpReassembler::release(SegmentPool& pool) {
-    for (const Seg& s : segs_)
-        if (s.block != SegmentPool::kNone) pool.release(s.block);
+    for (std::size_t i = head_; i < segs_.size(); ++i)
+        if (segs_[i].block != SegmentPool::kNone) pool.release(segs_[i].block);
     segs_.clear();
+    head_ = 0;
     buffered_ = 0;
 }
 

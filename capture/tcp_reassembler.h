@@ -14,6 +14,13 @@
 //   arrived (so the sender is past it too), or the buffer cap is hit, or the
 //   flow ends. An acknowledged hole at the head of the stream is not declared
 //   yet: on a SPAN port the ACK often overtakes the data it acknowledges.
+// - At most kMaxHeld segment ranges are held per direction (an attacker's
+//   1-byte segments would otherwise cost an entry each): at the cap the oldest
+//   hole is given up, as at the byte cap (counted in forced_gaps). Adjacent
+//   bare ranges are merged, so a skipped region arriving backwards costs one.
+//   The ranges live in a vector with free room at its front: delivering from
+//   the front and inserting in descending order are O(1), an insert in the
+//   middle moves the nearer end's entries (at most kMaxHeld / 2).
 #pragma once
 
 #include <cstdint>
@@ -32,7 +39,7 @@ struct ReassemblyStats {
     std::uint64_t retransmitted = 0;  // bytes that arrived after they were delivered
     std::uint64_t overlap = 0;     // bytes of buffered segments already present
     std::uint64_t ooo_segments = 0;
-    std::uint64_t forced_gaps = 0; // gaps declared because the buffer cap was hit
+    std::uint64_t forced_gaps = 0; // gaps declared because a cap (bytes or ranges held) was hit
 };
 
 // What a reassembler needs from its flow while working; cheap to build.
@@ -70,6 +77,7 @@ public:
     // Back to the initial state (after release()); keeps vector capacity.
     void reset() {
         segs_.clear();
+        head_ = 0;
         next_ = skip_ = buffered_ = acked_ = 0;
         started_ = false;
         stats_ = {};
@@ -82,6 +90,11 @@ public:
     // after next() and any pending skip are not wanted.
     void add_skip(std::uint64_t n);
     const ReassemblyStats& stats() const { return stats_; }
+    // Segment ranges held at most before an out-of-order segment is stored
+    // (that segment may add a few: one per hole it fills, one per block).
+    static constexpr std::size_t kMaxHeld = 4096;
+    // Segment ranges held (buffered blocks and bare ranges in a skip region).
+    std::size_t held() const { return segs_.size() - head_; }
 
 private:
     struct Seg {
@@ -99,8 +112,14 @@ private:
     // Declares holes that are acknowledged and followed by buffered data.
     void resolve_acked(Timestamp ts, const ReassemblyCtx& ctx);
     void store(std::uint64_t off, Bytes data, const ReassemblyCtx& ctx);
-    void insert_piece(std::size_t at, std::uint64_t off, Bytes data, const ReassemblyCtx& ctx,
-                      std::size_t& inserted);
+    // The insert helpers take and return absolute indices into segs_: where
+    // to insert, and the index just after what was inserted.
+    std::size_t insert_piece(std::size_t at, std::uint64_t off, Bytes data, const ReassemblyCtx& ctx);
+    std::size_t insert_bare(std::size_t at, std::uint64_t off, std::uint32_t len);
+    std::size_t insert_at(std::size_t at, const Seg& s);
+    void pop_front(std::size_t n);
+    bool empty() const { return head_ == segs_.size(); }
+    const Seg& front() const { return segs_[head_]; }
 
     // End of the region nobody wants: without a consumer, everything.
     std::uint64_t skip_end(const ReassemblyCtx& ctx) const {
@@ -108,7 +127,11 @@ private:
         return skip_ > kSkipAll - next_ ? kSkipAll : next_ + skip_;
     }
 
-    std::vector<Seg> segs_;  // sorted by offset, disjoint, all at or after next_
+    // segs_[head_ ..] are held: sorted by offset, disjoint, all at or after
+    // next_. segs_[.. head_) is free room (delivered entries, or room made for
+    // inserts at the front).
+    std::vector<Seg> segs_;
+    std::size_t head_ = 0;
     std::uint64_t next_ = 0;
     std::uint64_t skip_ = 0;      // bytes after next_ the consumer does not want (the only copy)
     std::uint64_t buffered_ = 0;  // bytes held in blocks

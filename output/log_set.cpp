@@ -36,15 +36,24 @@ LogWriter& LogSet::writer_for(const Schema& schema) {
 }
 
 void LogSet::close_all() {
-    for (auto& [_, w] : writers_) w->close();
+    for (auto& [_, w] : writers_) {
+        w->close();
+        note_error(*w);
+    }
 }
 
 void LogSet::reopen_all() {
-    for (auto& [_, w] : writers_) w->reopen();
+    for (auto& [_, w] : writers_) {
+        w->reopen();
+        note_error(*w);
+    }
 }
 
 void LogSet::flush_all() {
-    for (auto& [_, w] : writers_) w->flush();
+    for (auto& [_, w] : writers_) {
+        w->flush();
+        note_error(*w);
+    }
 }
 
 std::vector<std::string> LogSet::rotate(std::int64_t opened_unix_seconds) {
@@ -52,6 +61,7 @@ std::vector<std::string> LogSet::rotate(std::int64_t opened_unix_seconds) {
     const std::string stamp = zeek_header_time(opened_unix_seconds);
     for (auto& [path, w] : writers_) {
         w->close();
+        note_error(*w);
         std::string to = (std::filesystem::path(dir_) / (path + "." + stamp + ".log")).string();
         if (std::rename(w->file().c_str(), to.c_str()) != 0)
             throw std::runtime_error(w->file() + ": cannot rotate to " + to + ": " + std::strerror(errno));

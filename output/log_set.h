@@ -20,8 +20,14 @@ public:
 
     template <class Rec>
     void write(const LogTable<Rec>& table, const Rec& rec) {
-        writer_for(table.schema).write(table, rec);
+        LogWriter& w = writer_for(table.schema);
+        w.write(table, rec);
+        if (!w.error().empty() && error_.empty()) error_ = w.error();
     }
+    // "" while every log could be written; else the first failure
+    // ("<file>: <error>"), after which the run should stop reading.
+    bool failed() const { return !error_.empty(); }
+    const std::string& error() const { return error_; }
     void close_all();
     // Every open log: #close, then a fresh file at the same path (SIGHUP).
     void reopen_all();
@@ -46,6 +52,10 @@ private:
     LogFormat fmt_;
     std::map<std::string, std::unique_ptr<LogWriter>, std::less<>> writers_;
     std::map<std::string, std::uint64_t> rotated_rows_;  // rows in files rotated away
+    std::string error_;
+    void note_error(const LogWriter& w) {
+        if (error_.empty() && !w.error().empty()) error_ = w.error();
+    }
 };
 
 }  // namespace sw

@@ -1,5 +1,8 @@
 #include "output/zeek_writer.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -125,14 +128,36 @@ namespace {
 // Walks `s`, copying valid multi-byte UTF-8 sequences as they are and handing
 // every other byte to `ascii` (bytes < 0x80) or `invalid` (bytes that do not
 // start a valid sequence).
-template <typename Ascii, typename Invalid>
-void escape_utf8(std::string_view s, std::string& out, Ascii ascii, Invalid invalid) {
+//
+// Valid characters that still must not reach a log as themselves (they end
+// lines for splitlines()-style readers, or reorder what a viewer displays)
+// go to `unsafe` with their code point and bytes: U+0085 (NEL), U+2028 and
+// U+2029 (line/paragraph separators), U+202A-U+202E (bidi embeddings and
+// overrides), U+2066-U+2069 (bidi isolates). Only a lead byte 0xC2 or 0xE2
+// is looked at further, so other text costs nothing more.
+std::uint32_t unsafe_code_point(const unsigned char* p, std::size_t len) {
+    if (len == 2) return p[0] == 0xc2 && p[1] == 0x85 ? 0x85 : 0;
+    if (len != 3 || p[0] != 0xe2) return 0;
+    if (p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae) return 0x2000u + (p[2] & 0x3fu);  // U+2028..U+202E
+    if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) return 0x2040u + (p[2] & 0x3fu);  // U+2066..U+2069
+    return 0;
+}
+
+template <typename Ascii, typename Invalid, typename Unsafe>
+void escape_utf8(std::string_view s, std::string& out, Ascii ascii, Invalid invalid, Unsafe unsafe) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
     for (std::size_t i = 0; i < n;) {
         unsigned char c = p[i];
         if (c >= 0x80) {
             if (std::size_t len = utf8_seq(p + i, n - i)) {
+                if (c == 0xc2 || c == 0xe2) {
+                    if (const std::uint32_t cp = unsafe_code_point(p + i, len)) {
+                        unsafe(cp, p + i, len, out);
+                        i += len;
+                        continue;
+                    }
+                }
                 out.append(s.data() + i, len);
                 i += len;
                 continue;
@@ -157,7 +182,11 @@ void zeek_escape_tsv(std::string_view s, bool in_set, std::string& out) {
             else if (c < 0x20 || c == 0x7f || (in_set && c == ',')) hex_escape(c, o);
             else o += static_cast<char>(c);
         },
-        hex_escape);
+        hex_escape,
+        // Separators and bidi controls: \xNN of each UTF-8 byte (Zeek passes them).
+        [](std::uint32_t, const unsigned char* b, std::size_t len, std::string& o) {
+            for (std::size_t k = 0; k < len; ++k) hex_escape(b[k], o);
+        });
 }
 
 void zeek_escape_json(std::string_view s, std::string& out) {
@@ -187,6 +216,11 @@ void zeek_escape_json(std::string_view s, std::string& out) {
             o += "\\\\x";
             o += kHex[c >> 4];
             o += kHex[c & 0xf];
+        },
+        // Separators and bidi controls: a JSON \uXXXX escape (Zeek passes them).
+        [](std::uint32_t cp, const unsigned char*, std::size_t, std::string& o) {
+            o += "\\u";
+            for (int shift = 12; shift >= 0; shift -= 4) o += kHex[(cp >> shift) & 0xf];
         });
 }
 
@@ -337,42 +371,68 @@ std::string LogWriter::header(const Schema& schema, std::int64_t open_time) {
 
 LogWriter::LogWriter(const Schema& schema, LogFormat fmt, const std::string& file)
     : schema_(schema), fmt_(fmt), file_(file) {
-    fp_ = std::fopen(file.c_str(), "w");
-    if (!fp_) throw std::runtime_error(file + ": cannot create: " + std::strerror(errno));
-    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
+    open("w");
 }
 
 LogWriter::~LogWriter() { close(); }
 
-void LogWriter::flush_buffer() {
-    if (!fp_ || buf_.empty()) return;
-    std::fwrite(buf_.data(), 1, buf_.size(), fp_);
-    buf_.clear();
+void LogWriter::open(const char* mode) {
+    fp_ = std::fopen(file_.c_str(), mode);
+    if (!fp_) throw std::runtime_error(file_ + ": cannot " + (*mode == 'w' ? "create" : "reopen") + ": " +
+                                       std::strerror(errno));
+    // Unbuffered: buf_ is the buffer (64 KiB of whole lines), so a failed
+    // write leaves no half line behind in stdio to appear at fclose.
+    std::setvbuf(fp_, nullptr, _IONBF, 0);
+    struct stat st {};
+    size_ = ::fstat(::fileno(fp_), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
 }
 
-void LogWriter::flush() {
-    flush_buffer();
-    if (fp_) std::fflush(fp_);
+bool LogWriter::flush_buffer() {
+    if (!fp_ || buf_.empty()) return error_.empty();
+    if (!error_.empty()) {  // failed before: the rest is lost, not half-written
+        buf_.clear();
+        buffered_rows_ = 0;
+        return false;
+    }
+    const std::size_t n = std::fwrite(buf_.data(), 1, buf_.size(), fp_);
+    if (n != buf_.size()) {
+        const int e = errno;
+        error_ = file_ + ": " + std::strerror(e != 0 ? e : EIO);
+        // Cut the partial write back to the last whole line (a regular file;
+        // a device such as /dev/full has nothing to cut).
+        std::fflush(fp_);
+        if (::ftruncate(::fileno(fp_), static_cast<off_t>(size_)) == 0) std::fseek(fp_, 0, SEEK_END);
+        buf_.clear();
+        buffered_rows_ = 0;
+        return false;
+    }
+    size_ += n;
+    rows_ += buffered_rows_;
+    buffered_rows_ = 0;
+    buf_.clear();
+    return true;
 }
+
+void LogWriter::flush() { flush_buffer(); }
 
 void LogWriter::reopen() {
     close();
+    if (!error_.empty()) return;
     // Append: if nobody moved the file away, its rows stay and a new header
     // block follows the #close (Zeek's readers take several blocks).
-    fp_ = std::fopen(file_.c_str(), "a");
-    if (!fp_) throw std::runtime_error(file_ + ": cannot reopen: " + std::strerror(errno));
-    if (fmt_ == LogFormat::tsv) buf_ = header(schema_, std::time(nullptr));
+    open("a");
 }
 
 void LogWriter::close() {
     if (!fp_) return;
-    if (fmt_ == LogFormat::tsv) {
+    if (fmt_ == LogFormat::tsv && error_.empty()) {
         buf_ += "#close\t";
         buf_ += zeek_header_time(std::time(nullptr));
         buf_ += '\n';
     }
     flush_buffer();
-    std::fclose(fp_);
+    if (std::fclose(fp_) != 0 && error_.empty()) error_ = file_ + ": " + std::strerror(errno);
     fp_ = nullptr;
 }
 

@@ -31,35 +31,48 @@ public:
     LogWriter& operator=(const LogWriter&) = delete;
 
     // Appends one row of `table` (whose schema this writer was opened with).
+    // Once the file cannot be written (disk full, I/O error) error() says so,
+    // the file ends with its last whole line and later rows are dropped.
     template <class Rec>
     void write(const LogTable<Rec>& table, const Rec& rec) {
+        if (!error_.empty()) return;
         table.format(fmt_, rec, buf_);
-        ++rows_;
+        ++buffered_rows_;
         if (buf_.size() >= (1u << 16)) flush_buffer();
     }
-    // Writes #close (TSV) and closes. Idempotent.
+    // Writes #close (TSV) and closes. Idempotent; a failure is kept in error().
     void close();
     // Writes buffered rows to the file now (a live sensor does this when idle).
     void flush();
+    // "" while every write succeeded; else "<file>: <strerror>" of the first failure.
+    const std::string& error() const { return error_; }
     // close(), then opens the same path again (appending) with a new header:
     // after an external logrotate moved the file away, rows go to a new file.
+    // Not after a write failure. Throws std::runtime_error if it cannot open.
     void reopen();
 
     static std::string header(const Schema& schema, std::int64_t open_time);
 
+    // Rows that reached the file (not those lost to a write failure).
     std::uint64_t rows() const { return rows_; }
     const std::string& file() const { return file_; }
     const Schema& schema() const { return schema_; }
 
 private:
-    void flush_buffer();
+    // Writes buf_ (whole lines only) to the file; false on failure, after
+    // which the file is cut back to its last whole line.
+    bool flush_buffer();
+    void open(const char* mode);
 
     const Schema& schema_;
     LogFormat fmt_;
     std::string file_;
     std::FILE* fp_ = nullptr;
-    std::string buf_;
+    std::string buf_;              // whole lines only
+    std::uint64_t buffered_rows_ = 0;  // rows in buf_
     std::uint64_t rows_ = 0;
+    std::uint64_t size_ = 0;       // bytes of the file (all whole lines)
+    std::string error_;
 };
 
 }  // namespace sw

@@ -183,14 +183,20 @@ void SmbConnection::smb1_request(const Smb1Header& h, Bytes msg, const Smb1Block
                 weird(st.error, {}, ts);
                 break;
             }
-            std::uint64_t avail = w.data.offset < msg.size() ? msg.size() - w.data.offset : 0;
-            std::uint64_t len = std::min<std::uint64_t>(w.data.length, avail);
+            // DataOffset counts from the SMB header: past the end of the
+            // message it is malformed, whatever DataLength says.
+            if (w.data.offset > msg.size()) {
+                weird("smb1_write_bad_data_offset", std::to_string(w.data.offset), ts);
+                break;
+            }
+            const Bytes body = msg.subspan(w.data.offset);
+            const std::uint64_t len = std::min<std::uint64_t>(w.data.length, body.size());
             Pending& pe = add(command);
             pe.has_file = true;
             pe.file = {w.fid, 0, FileKey::smb1};
             pe.as<IoArgs>().length = len;
             if (FileState* f = file_for_io(pe.file, h.uid, h.tid, ts))
-                account_write(*f, w.offset, len, msg.subspan(w.data.offset, static_cast<std::size_t>(len)), ts);
+                account_write(*f, w.offset, len, body.first(static_cast<std::size_t>(len)), ts);
             break;
         }
         case smb1::tree_disconnect:
@@ -235,7 +241,9 @@ void SmbConnection::smb1_response(const Smb1Header& h, Bytes msg, const Smb1Bloc
                 break;
             }
             std::string fs = name_from(r.native_fs, r.unicode, ts);
-            tree_connected(h.uid, h.tid, pe->view<TreeConnectArgs>().path, smb1_share_type(r.service), false, r.service, fs, pe->ts);
+            // The service is OEM text of any length on the wire: capped like a name.
+            std::string service = name_from(Bytes(reinterpret_cast<const std::uint8_t*>(r.service.data()), r.service.size()), false, ts);
+            tree_connected(h.uid, h.tid, pe->view<TreeConnectArgs>().path, smb1_share_type(r.service), false, service, fs, pe->ts);
             break;
         }
         case smb1::nt_create_andx: {

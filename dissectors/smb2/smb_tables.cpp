@@ -94,6 +94,8 @@ FileState& SmbConnection::insert_file(const FileKey& k, Timestamp ts) {
 
 FileState* SmbConnection::open_provisional(std::uint64_t msg_id, std::uint64_t sid, std::uint32_t tid,
                                            std::string name, std::uint32_t options, Timestamp ts) {
+    // A CREATE with the reserved MessageId can never be answered (see add_pending).
+    if (msg_id == decltype(pending_)::kReservedKey) return nullptr;
     FileKey k{msg_id, 0, FileKey::provisional};
     if (find_file(k)) files_.erase(k);  // a reused MessageId: the old CREATE never got an answer
     FileState& f = insert_file(k, ts);
@@ -214,6 +216,8 @@ void SmbConnection::release_file(const FileKey& k, Timestamp ts, bool force_emit
 Pending* SmbConnection::find_pending(std::uint64_t key) { return pending_.find(key); }
 
 Pending& SmbConnection::add_pending(std::uint64_t key, std::uint16_t command, Timestamp ts) {
+    // (SMB1 keys never have all bits set: see smb1_key.)
+    if (key == decltype(pending_)::kReservedKey) weird("smb2_reserved_message_id", {}, ts);
     Pending& p = pending_.add(key, [&](Pending& old) {
         weird("smb_pending_limit", std::to_string(cfg_.max_pending), ts);
         if (const AuthArgs* a = old.get<AuthArgs>(); a && a->ntlm_auth)

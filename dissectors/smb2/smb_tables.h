@@ -110,7 +110,14 @@ class PendingTable {
 public:
     PendingTable(std::size_t cap, const KeyedHash& h) : cap_(cap), hash_(h) {}
 
+    // 0xFFFFFFFFFFFFFFFF is never a request's MessageId ([MS-SMB2] 3.3.1.1:
+    // the sequence never wraps; 3.2.5.19: a message with it is an unsolicited
+    // oplock/lease break): such a request is never entered nor found; add()
+    // hands back a detached entry that nothing can match.
+    static constexpr std::uint64_t kReservedKey = ~std::uint64_t{0};
+
     P* find(std::uint64_t key) {
+        if (key == kReservedKey) return nullptr;
         const std::uint32_t s = lookup(key);
         return s == kNone ? nullptr : &slots_[s].value;
     }
@@ -119,6 +126,11 @@ public:
     // (`evict(P&)` is told). The caller resets the returned entry.
     template <typename Evict>
     P& add(std::uint64_t key, Evict&& evict) {
+        if (key == kReservedKey) {
+            ++rejected_;
+            detached_.key = key;
+            return detached_;
+        }
         std::uint32_t s = lookup(key);
         if (s != kNone) {
             unlink(s);
@@ -145,6 +157,7 @@ public:
         return slots_[s].value;
     }
     void drop(P& p) {
+        if (&p == &detached_) return;
         const std::uint32_t s = lookup(p.key);
         if (s == kNone || &slots_[s].value != &p) return;
         unindex(p.key);
@@ -161,6 +174,7 @@ public:
     std::size_t size() const { return live_; }
     std::size_t cap() const { return cap_; }
     std::uint64_t evictions() const { return evictions_; }
+    std::uint64_t rejected() const { return rejected_; }  // adds with kReservedKey
 
 private:
     static constexpr std::uint32_t kNone = ~std::uint32_t{0};
@@ -231,6 +245,8 @@ private:
     std::uint32_t head_ = kNone, tail_ = kNone, free_ = kNone;
     std::size_t live_ = 0;
     std::uint64_t evictions_ = 0;
+    std::uint64_t rejected_ = 0;
+    P detached_{};
 };
 
 }  // namespace sw::smb

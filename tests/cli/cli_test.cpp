@@ -2,6 +2,9 @@
 // exit, never a crash, and a truncated capture still yields closed logs.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -116,6 +119,73 @@ TEST(Cli, UnwritableOutputDirectory) {
     // The "directory" is a regular file.
     EXPECT_EQ(run_command(sw_cmd("-r " + a + " -o " + (d.path() / "file").string()), &out), 4);
     EXPECT_NE(out.find("cannot create output directory"), std::string::npos) << out;
+}
+
+TEST(Cli, OutputDirectoryUnderARegularFileFailsBeforeReading) {
+    SW_REQUIRE_SHARED_PCAPS();
+    test::TempDir d;
+    std::ofstream(d.path() / "file") << "x";
+    const auto a = (test::shared_pcaps() / "zeek-zeek/smb1.pcap").string();
+    std::string out;
+    EXPECT_EQ(run_command(sw_cmd("-r " + a + " -o " + (d.path() / "file" / "logs").string()), &out), 4);
+    EXPECT_NE(out.find("cannot create output directory"), std::string::npos) << out;
+    EXPECT_EQ(out.find("packets"), std::string::npos) << out;  // no summary: nothing was read
+}
+
+// Every file in `dir` ends with '\n' and every row has its header's number of fields.
+void expect_whole_lines(const fs::path& dir) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (!e.is_regular_file()) continue;
+        const std::string text = slurp(e.path());
+        if (text.empty()) continue;
+        EXPECT_EQ(text.back(), '\n') << e.path();
+        std::size_t fields = 0;
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            std::size_t nl = text.find('\n', pos);
+            if (nl == std::string::npos) nl = text.size();
+            const std::string line = text.substr(pos, nl - pos);
+            const auto tabs = static_cast<std::size_t>(std::count(line.begin(), line.end(), '\t'));
+            if (line.rfind("#fields\t", 0) == 0) fields = tabs;  // tabs after "#fields" = columns
+            else if (line[0] != '#') EXPECT_EQ(tabs + 1, fields) << e.path() << ": " << line;
+            pos = nl + 1;
+        }
+    }
+}
+
+TEST(Cli, LogOnAFullDeviceExits4WithOneLine) {
+    SW_REQUIRE_SHARED_PCAPS();
+    test::TempDir d;
+    fs::create_symlink("/dev/full", d.path() / "conn.log");
+    const auto a = (test::shared_pcaps() / "zeek-zeek/smb1.pcap").string();
+    std::string out;
+    EXPECT_EQ(run_command(sw_cmd("-r " + a + " -o " + d.path().string()), &out), 4);
+    EXPECT_EQ(out, "stagewatch: cannot write logs: " + (d.path() / "conn.log").string() +
+                       ": No space left on device\n");
+    expect_whole_lines(d.path());  // the other logs are closed whole
+    EXPECT_NE(slurp(d.path() / "smb_files.log").find("#close\t"), std::string::npos);
+}
+
+TEST(Cli, FullFileSystemStopsReadingAndLeavesNoCutLine) {
+    SW_REQUIRE_SHARED_PCAPS();
+    if (::geteuid() != 0 || run_command("command -v unshare") != 0) GTEST_SKIP() << "needs root and unshare(1)";
+    test::TempDir d;
+    const auto a = (test::shared_pcaps() / "zeek-zeek/ssh.client-side-half-duplex.pcap").string();  // ~18 KB of logs
+    const fs::path mnt = d.path() / "mnt", copy = d.path() / "copy";
+    fs::create_directories(mnt);
+    // An 8 KiB tmpfs in a private mount namespace; the logs are copied out
+    // before the namespace (and its mount) goes away.
+    const std::string script = "mount -t tmpfs -o size=8k tmpfs " + mnt.string() + " || exit 77; " + sw_cmd("-r " + a + " -o " + (mnt / "logs").string()) +
+                               "; rc=$?; cp -r " + (mnt / "logs").string() + " " + copy.string() + "; exit $rc";
+    std::string out;
+    const int rc = run_command("unshare -m sh -c '" + script + "'", &out);
+    if (rc == 77) GTEST_SKIP() << "cannot mount tmpfs: " << out;
+    EXPECT_EQ(rc, 4) << out;
+    // These logs fill the file system only when flushed at the end of the run.
+    EXPECT_EQ(out.rfind("stagewatch: cannot write logs: " + (mnt / "logs").string() + "/", 0), 0u) << out;
+    EXPECT_NE(out.find(".log: No space left on device"), std::string::npos) << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;  // one line, no summary
+    expect_whole_lines(copy);
 }
 
 }  // namespace

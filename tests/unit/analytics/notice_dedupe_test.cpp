@@ -114,5 +114,35 @@ TEST(AnalyticsNoticeDedupe, SameDecisionsWhateverTheHashKey) {
     EXPECT_FALSE(first[21]);  // ... at low after high, 21 min later: a repeat
 }
 
+// Review item 12 (issue 13): a stream of distinct keys, never an expire()
+// call. Each raise expires what has run out (a bounded amount of work), so
+// the table holds just the keys of the last suppress-for.
+TEST(AnalyticsNoticeDedupe, DistinctKeysStayBoundedWithoutAPeriodicExpire) {
+    const Duration hold = 60 * kSecond;
+    NoticeDedupe d(hold, KeyedHash::from_seed(2));
+    const IpAddr t = ip("10.0.0.9");
+    const std::uint32_t n = 20000;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const IpAddr src = IpAddr::v4(0x0a000000u + i);
+        ASSERT_TRUE(d.should_raise(NoteType::fan_in, src, t, Severity::low, kT0 + i * kSecond));
+        ASSERT_LE(d.size(), 61u) << i;
+    }
+    // Raised at kT0 + (n-60 .. n-1) s: the 60 not yet expired at kT0 + (n-1) s.
+    EXPECT_EQ(d.size(), 60u);
+}
+
+TEST(AnalyticsNoticeDedupe, IncrementalExpiryKeepsARefreshedKey) {
+    const Duration hold = 60 * kSecond;
+    NoticeDedupe d(hold, KeyedHash::from_seed(3));
+    const IpAddr a = ip("10.0.0.1"), b = ip("10.0.0.9");
+    EXPECT_TRUE(d.should_raise(NoteType::archive_write, a, b, Severity::low, kT0));
+    EXPECT_TRUE(d.should_raise(NoteType::archive_write, a, b, Severity::high, kT0 + 50 * kSecond));  // higher: raised again
+    // Other keys at kT0 + 70 s run the expiry: a's first raise is out, its second is not.
+    for (std::uint32_t i = 0; i < 8; ++i)
+        EXPECT_TRUE(d.should_raise(NoteType::fan_in, IpAddr::v4(0x0b000000u + i), b, Severity::low, kT0 + 70 * kSecond));
+    EXPECT_FALSE(d.should_raise(NoteType::archive_write, a, b, Severity::high, kT0 + 100 * kSecond));
+    EXPECT_TRUE(d.should_raise(NoteType::archive_write, a, b, Severity::high, kT0 + 110 * kSecond));
+}
+
 }  // namespace
 }  // namespace sw

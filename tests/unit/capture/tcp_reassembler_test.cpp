@@ -294,5 +294,131 @@ TEST(Reassembly, NullConsumerSkipsEverything) {
     EXPECT_EQ(r.stats().gap_bytes, 0u);
 }
 
+// Review item 1 (issue 13): an attacker sends 1-byte segments in descending
+// order ahead of a hole. Counts, not time: the ranges held stay bounded and
+// every byte is accounted for.
+constexpr std::uint64_t kFlood = 200000;
+
+TEST(Reassembly, DescendingOneByteSegmentsInSkipRegionCoalesce) {
+    SegmentPool pool(1 << 20);
+    TcpReassembler r;
+    r.start(0);
+    ReassemblyCtx c{nullptr, Dir::orig, pool, 1 << 20};
+    const std::uint8_t byte = 'x';
+    // Offsets kFlood .. 1, descending; offset 0 is the hole at the head.
+    for (std::uint64_t off = kFlood; off >= 1; --off) r.add(off, Bytes(&byte, 1), 0, c);
+    EXPECT_EQ(r.held(), 1u);  // one contiguous range [1, kFlood + 1)
+    EXPECT_EQ(r.next(), 0u);
+    EXPECT_EQ(r.stats().ooo_segments, kFlood);
+    r.add(0, Bytes(&byte, 1), 0, c);  // the hole filled: everything is passed over
+    EXPECT_EQ(r.held(), 0u);
+    EXPECT_EQ(r.next(), kFlood + 1);
+    // Without a consumer the first in-order chunk counts as delivered, the
+    // rest as passed over.
+    EXPECT_EQ(r.stats().delivered, 1u);
+    EXPECT_EQ(r.stats().skipped, kFlood);
+    EXPECT_EQ(r.stats().gap_bytes, 0u);
+    EXPECT_EQ(pool.bytes_reserved(), 0u);
+}
+
+TEST(Reassembly, DescendingSegmentsWithHolesInSkipRegionAreCapped) {
+    SegmentPool pool(1 << 20);
+    TcpReassembler r;
+    r.start(0);
+    ReassemblyCtx c{nullptr, Dir::orig, pool, 1 << 20};
+    const std::uint8_t byte = 'x';
+    // Odd offsets 2*kFlood-1 .. 1, descending: no two ranges touch.
+    for (std::uint64_t i = 0; i < kFlood; ++i) r.add(2 * (kFlood - i) - 1, Bytes(&byte, 1), 0, c);
+    const std::uint64_t cap = TcpReassembler::kMaxHeld;
+    // The first `cap` segments are held; the next one finds the table full:
+    // the oldest hole is given up (a forced gap up to the lowest range, which
+    // is then passed over) and that segment and all later ones are behind
+    // next() (retransmissions).
+    const std::uint64_t lowest = 2 * (kFlood - (cap - 1)) - 1;
+    EXPECT_EQ(r.held(), cap - 1);
+    EXPECT_EQ(r.stats().forced_gaps, 1u);
+    EXPECT_EQ(r.next(), lowest + 1);
+    EXPECT_EQ(r.stats().gap_bytes, lowest);
+    EXPECT_EQ(r.stats().skipped, 1u);
+    EXPECT_EQ(r.stats().retransmitted, kFlood - cap);
+    r.flush(0, c);
+    EXPECT_EQ(r.held(), 0u);
+    EXPECT_EQ(r.next(), 2 * kFlood);
+    EXPECT_EQ(r.stats().skipped, cap);
+    EXPECT_EQ(r.stats().gap_bytes, 2 * kFlood - cap);
+}
+
+TEST(Reassembly, DescendingBufferedSegmentsAreCapped) {
+    Harness h;
+    const std::uint64_t n = 20000;  // within the byte cap: only the range cap can bind
+    const std::uint64_t cap = TcpReassembler::kMaxHeld;
+    const std::uint8_t byte = 'y';
+    for (std::uint64_t off = n; off >= 1; --off) h.r.add(off, Bytes(&byte, 1), 0, h.ctx());
+    // `cap` contiguous segments [n - cap + 1, n] were held; the next one gave
+    // up the hole before them and they were delivered.
+    ASSERT_EQ(h.sink.gaps.size(), 1u);
+    EXPECT_EQ(h.sink.gaps[0], std::make_pair(n + 1 - cap, false));
+    EXPECT_EQ(h.r.stats().delivered, cap);
+    EXPECT_EQ(h.r.next(), n + 1);
+    EXPECT_EQ(h.r.held(), 0u);
+    EXPECT_EQ(h.pool.bytes_in_use(), 0u);
+    EXPECT_EQ(h.sink.data, std::string(n + 1 - cap, '?') + std::string(cap, 'y'));
+}
+
+// Against a reference model: random segments with conflicting contents, in
+// random order, no cap reached. The stream is, offset by offset, the byte of
+// the first segment to arrive covering it, '?' where none did.
+TEST(Reassembly, MatchesFirstDataWinsModel) {
+    for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+        std::mt19937 rng(seed);
+        const std::size_t extent = 4000 + rng() % 4000;
+        std::vector<Seg> segs;
+        for (int i = 0; i < 300; ++i) {
+            std::uint64_t off = rng() % extent;
+            std::size_t len = 1 + rng() % 120;
+            if (off + len > extent) len = extent - off;
+            segs.push_back({off, std::string(len, static_cast<char>('A' + i % 58))});
+        }
+        if (seed % 2) segs.push_back({0, std::string(7, '0')});  // sometimes no hole at the head
+        std::shuffle(segs.begin(), segs.end(), rng);
+        std::string model(extent, '\0');
+        std::vector<bool> have(extent, false);
+        std::uint64_t max_end = 0;
+        for (const Seg& s : segs) {
+            for (std::size_t k = 0; k < s.bytes.size(); ++k)
+                if (!have[s.off + k]) {
+                    have[s.off + k] = true;
+                    model[s.off + k] = s.bytes[k];
+                }
+            max_end = std::max<std::uint64_t>(max_end, s.off + s.bytes.size());
+        }
+        model.resize(max_end);
+        std::uint64_t seen = 0;
+        for (std::uint64_t o = 0; o < max_end; ++o) {
+            if (have[o]) ++seen;
+            else model[o] = '?';
+        }
+
+        Harness h;
+        for (const Seg& s : segs) h.add(s);
+        h.flush();
+        EXPECT_EQ(h.sink.data, model) << "seed " << seed;
+        EXPECT_EQ(h.r.held(), 0u);
+        EXPECT_EQ(h.pool.bytes_in_use(), 0u);
+
+        // Nobody wants the bytes: the same accounting from ranges alone.
+        SegmentPool pool(1 << 20);
+        TcpReassembler r;
+        r.start(0);
+        ReassemblyCtx c{nullptr, Dir::orig, pool, 1 << 20};
+        for (const Seg& s : segs) r.add(s.off, B(s.bytes), 0, c);
+        r.flush(0, c);
+        EXPECT_EQ(r.next(), max_end) << "seed " << seed;
+        EXPECT_EQ(r.stats().delivered + r.stats().skipped, seen) << "seed " << seed;
+        EXPECT_EQ(r.stats().gap_bytes, max_end - seen) << "seed " << seed;
+        EXPECT_EQ(pool.bytes_reserved(), 0u);
+    }
+}
+
 }  // namespace
 }  // namespace sw

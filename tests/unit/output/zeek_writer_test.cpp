@@ -121,6 +121,31 @@ TEST(Writer, HostileFileNameCannotForgeLinesOrFields) {
     EXPECT_EQ(std::count(j.begin(), j.end(), '\n'), 1);
 }
 
+// Issue 13, log safety: valid UTF-8 line/paragraph separators and bidi
+// controls never reach a log as themselves (a deliberate difference from
+// Zeek, which passes them): \xNN of their bytes in TSV, \uXXXX in JSON.
+TEST(Writer, SeparatorsAndBidiControlsAreEscaped) {
+    // "a" NEL "b" LS "c" PS "d" LRE RLO(U+202E) "e" LRI PDI(U+2069) "f" PDF(U+202C), then
+    // neighbours that stay: U+00A0, U+2027, U+202F, U+2065 (unassigned), U+206A, and "é".
+    const std::string in = "a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d\xe2\x80\xaa\xe2\x80\xae" "e\xe2\x81\xa6\xe2\x81\xa9"
+                           "f\xe2\x80\xac" "|\xc2\xa0\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xc3\xa9";
+    std::string t;
+    zeek_escape_tsv(in, false, t);
+    EXPECT_EQ(t, "a\\xc2\\x85b\\xe2\\x80\\xa8c\\xe2\\x80\\xa9d\\xe2\\x80\\xaa\\xe2\\x80\\xaee\\xe2\\x81\\xa6\\xe2\\x81\\xa9"
+                 "f\\xe2\\x80\\xac|\xc2\xa0\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xc3\xa9");
+    std::string j;
+    zeek_escape_json(in, j);
+    EXPECT_EQ(j, "a\\u0085b\\u2028c\\u2029d\\u202a\\u202ee\\u2066\\u2069f\\u202c|\xc2\xa0\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xc3\xa9");
+    // Truncated sequences stay invalid bytes, as before.
+    t.clear();
+    zeek_escape_tsv("\xe2\x80", false, t);
+    EXPECT_EQ(t, "\\xe2\\x80");
+    // Through a whole row: still one line.
+    TestRec r{1, "x\xe2\x80\xa8y", {}, {}, {}, {}, {}};
+    EXPECT_EQ(tsv(r).substr(9), "x\\xe2\\x80\\xa8y\t-\t-\t-\t-\t-\n");
+    EXPECT_EQ(json(r), "{\"ts\":0.000001,\"name\":\"x\\u2028y\"}\n");
+}
+
 TEST(Writer, QuotesAndOverlongUtf8InJson) {
     // "\xc0\xaf" is an overlong '/', "\xed\xa0\x80" a UTF-16 surrogate: both invalid UTF-8.
     TestRec r{1, "say \"hi\" \xc0\xaf \xed\xa0\x80", {}, {}, {}, {}, {}};

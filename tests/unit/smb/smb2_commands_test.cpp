@@ -35,6 +35,34 @@ TEST(Smb2Commands, CompoundCreateWriteCloseWithRelatedFileId) {
     EXPECT_EQ(h.conn->protocol(), AppProtocol::smb);
 }
 
+// MessageId 0xFFFFFFFFFFFFFFFF is reserved ([MS-SMB2] 3.3.1.1: the sequence
+// never wraps; 3.2.5.19: a message with it is an oplock/lease break
+// notification). A request with it is a weird and enters no table; the
+// server's unsolicited break with it matches nothing.
+TEST(Smb2Commands, ReservedMessageIdRequestIsIgnored) {
+    Harness h;
+    h.tree();
+    h.c2s(pdu(cmd::create, ~0ull, 0, create_req("x.zip")));
+    EXPECT_TRUE(h.weird("smb2_reserved_message_id"));
+    EXPECT_EQ(h.conn->pending_requests(), 0u);
+    EXPECT_EQ(h.conn->open_files(), 0u);
+    Buf brk = hex("18 00 00 00 00 00 00 00");  // OPLOCK_BREAK notification, level none
+    Buf fid = fid_bytes(7, 8);
+    brk.insert(brk.end(), fid.begin(), fid.end());
+    h.s2c(pdu(0x12, ~0ull, kResp, brk));
+    EXPECT_EQ(h.conn->pending_requests(), 0u);
+    // The connection goes on normally.
+    h.c2s(pdu(cmd::create, 20, 0, create_req("y.zip")));
+    h.s2c(pdu(cmd::create, 20, kResp, create_resp(7, 8)));
+    h.c2s(pdu(cmd::close, 21, 0, close_req(fid_bytes(7, 8))));
+    h.s2c(pdu(cmd::close, 21, kResp, close_resp(0)));
+    auto f = h.files();
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].name, "y.zip");
+    h.end();
+    EXPECT_EQ(h.files().size(), 1u);
+}
+
 TEST(Smb2Commands, FailedCompoundCreateDropsItsWrites) {
     Harness h;
     h.tree();

@@ -135,6 +135,30 @@ TEST(PendingTable, CapEvictsTheOldestAndCounts) {
     ASSERT_NE(t.find(10), nullptr);
 }
 
+// [MS-SMB2] 3.3.1.1 / 3.2.5.19: MessageId 0xFFFFFFFFFFFFFFFF is never a
+// request's; the table neither keeps nor finds it, and other entries are
+// untouched.
+TEST(PendingTable, ReservedMessageIdIsNeverEntered) {
+    PendingTable<P> t(2, KeyedHash::from_seed(6));
+    int evicted = 0;
+    auto ev = [&](P&) { ++evicted; };
+    t.add(1, ev).value = 10;
+    t.add(2, ev).value = 20;
+    P& r = t.add(~std::uint64_t{0}, ev);
+    r.value = 99;
+    EXPECT_EQ(evicted, 0);  // no eviction for it at the cap
+    EXPECT_EQ(t.size(), 2u);
+    EXPECT_EQ(t.rejected(), 1u);
+    EXPECT_EQ(t.find(~std::uint64_t{0}), nullptr);
+    t.drop(r);  // nothing
+    EXPECT_EQ(t.size(), 2u);
+    EXPECT_EQ(t.find(1)->value, 10);
+    EXPECT_EQ(t.find(2)->value, 20);
+    std::vector<std::uint64_t> order;
+    t.for_each([&](P& p) { order.push_back(p.key); });
+    EXPECT_EQ(order, (std::vector<std::uint64_t>{1, 2}));
+}
+
 TEST(PendingTable, DropOfAStaleReferenceIsIgnored) {
     PendingTable<P> t(4, KeyedHash{});
     P& a = t.add(1, [](P&) {});
