@@ -176,14 +176,20 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
     }
     // Out of order.
     if (offset >= skip_end(ctx)) {
-        // Make room within the cap: give up on the oldest hole(s) first.
-        while (buffered_ + data.size() > ctx.max_buffered && !segs_.empty()) skip_to_first(ts, ctx);
+        // Make room within the cap: give up on the oldest hole(s) first, but
+        // only holes before this segment (it fills part of the next one).
+        while (buffered_ + data.size() > ctx.max_buffered && !segs_.empty() && segs_.front().off < offset)
+            skip_to_first(ts, ctx);
+        if (offset <= next_) {  // draining reached this segment: it is in order now
+            add(offset, data, ts, ctx);
+            return;
+        }
         if (buffered_ + data.size() > ctx.max_buffered) {
-            // Larger than the whole cap on its own: jump to it.
+            // Still over the cap: give up the hole before it and take it in
+            // order (bytes buffered beyond it were first and still win).
             gap(offset - next_, ts, ctx);
             ++stats_.forced_gaps;
-            deliver(data, ts, ctx);
-            drain(ts, ctx);
+            add(offset, data, ts, ctx);
             return;
         }
     }
