@@ -201,8 +201,16 @@ void TcpReassembler::add_uncaptured(std::uint64_t offset, std::uint64_t len, Tim
                                     const ReassemblyCtx& ctx) {
     if (len == 0 || offset + len <= next_) return;
     if (offset > next_) return;  // out of order and uncaptured: the ack will settle it
-    gap(offset + len - next_, ts, ctx);
-    drain(ts, ctx);
+    // Only the holes of the range are missing: bytes of it that arrived
+    // earlier out of order are buffered and still delivered (first data wins).
+    const std::uint64_t end = offset + len;
+    while (next_ < end) {
+        std::uint64_t hole_end = end;
+        if (!segs_.empty() && segs_.front().off < end) hole_end = std::max(segs_.front().off, next_);
+        if (hole_end == next_ && (segs_.empty() || segs_.front().off > next_)) break;
+        gap(hole_end - next_, ts, ctx);
+        drain(ts, ctx);
+    }
 }
 
 void TcpReassembler::resolve_acked(Timestamp ts, const ReassemblyCtx& ctx) {
