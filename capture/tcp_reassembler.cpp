@@ -232,14 +232,20 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
         }
     }
     if (offset >= skip_end(ctx)) {
-        // Make room within the cap: give up on the oldest hole(s) first.
-        while (buffered_ + data.size() > ctx.max_buffered && !empty()) skip_to_first(ts, ctx);
+        // Make room within the cap: give up on the oldest hole(s) first, but
+        // only holes before this segment (it fills part of the next one).
+        while (buffered_ + data.size() > ctx.max_buffered && !empty() && front().off < offset)
+            skip_to_first(ts, ctx);
+        if (offset <= next_) {  // draining reached this segment: it is in order now
+            add(offset, data, ts, ctx);
+            return;
+        }
         if (buffered_ + data.size() > ctx.max_buffered) {
-            // Larger than the whole cap on its own: jump to it.
+            // Still over the cap: give up the hole before it and take it in
+            // order (bytes buffered beyond it were first and still win).
             gap(offset - next_, ts, ctx);
             ++stats_.forced_gaps;
-            deliver(data, ts, ctx);
-            drain(ts, ctx);
+            add(offset, data, ts, ctx);
             return;
         }
     }
@@ -251,8 +257,16 @@ void TcpReassembler::add_uncaptured(std::uint64_t offset, std::uint64_t len, Tim
                                     const ReassemblyCtx& ctx) {
     if (len == 0 || offset + len <= next_) return;
     if (offset > next_) return;  // out of order and uncaptured: the ack will settle it
-    gap(offset + len - next_, ts, ctx);
-    drain(ts, ctx);
+    // Only the holes of the range are missing: bytes of it that arrived
+    // earlier out of order are buffered and still delivered (first data wins).
+    const std::uint64_t end = offset + len;
+    while (next_ < end) {
+        std::uint64_t hole_end = end;
+        if (!empty() && front().off < end) hole_end = std::max(front().off, next_);
+        if (hole_end == next_ && (empty() || front().off > next_)) break;
+        gap(hole_end - next_, ts, ctx);
+        drain(ts, ctx);
+    }
 }
 
 void TcpReassembler::resolve_acked(Timestamp ts, const ReassemblyCtx& ctx) {

@@ -27,7 +27,8 @@ build_deps="build-essential cmake pkg-config libpcap-dev libboost-program-option
 # (Samba, OpenSSH, tcpdump in network namespaces); live tests replay captures
 # (tcpreplay); the report tests render the HTML page in a real browser
 # (chromium-headless-shell); the fleet tests run a NATS JetStream server.
-test_deps="tshark samba smbclient openssh-server openssh-client tcpdump tcpreplay ethtool iproute2 python3 procps chromium-headless-shell nats-server"
+# CI (.ci/run) also builds the libFuzzer targets with clang (tools/fuzz/).
+test_deps="tshark samba smbclient openssh-server openssh-client tcpdump tcpreplay ethtool iproute2 python3 procps chromium-headless-shell nats-server clang-14 libclang-rt-14-dev"
 
 build() {
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
