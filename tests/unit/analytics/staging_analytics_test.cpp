@@ -1073,5 +1073,46 @@ TEST(StagingPolicy, ADailyBudgetPerHostAggregatesTheRest) {
     EXPECT_EQ(a.stats().notices_aggregated, 3u);
 }
 
+// ------------------------------------------------------------------ roles (fleet correlators)
+
+// The pull-then-push sequence above, run by the target half and the
+// collector half separately: each raises only its own notices and rows, and
+// together they are the whole (docs/fleet.md, "Partitions").
+TEST(AnalyticsRoles, TargetAndCollectorHalvesTogetherAreTheWhole) {
+    auto run = [](AnalyticsRoles roles, Recorder& rec) {
+        StagingAnalytics a(test_config(), rec, roles);
+        three_pulls(a);
+        a.on_event(smb_write(at(240), conn("10.0.0.50", 50010, "10.0.0.99", 445, "P1"), "\\\\DROP\\in", "loot.zip",
+                             5 * MB, "zip"));
+        a.finish();
+    };
+    Recorder both, target, collector;
+    run({}, both);
+    run({.target = true, .collector = false}, target);
+    run({.target = false, .collector = true}, collector);
+
+    ASSERT_EQ(both.notices.size(), 3u);
+    ASSERT_EQ(target.notices.size(), 1u);
+    EXPECT_EQ(target.notices[0].note, NoteType::archive_write);
+    EXPECT_EQ(target.notices[0].score, both.notices[1].score);
+    ASSERT_EQ(collector.notices.size(), 2u);
+    EXPECT_EQ(collector.notices[0].note, NoteType::pull_collector);
+    EXPECT_EQ(collector.notices[0].score, 30u);
+    EXPECT_EQ(collector.notices[1].note, NoteType::pull_collector);
+    EXPECT_EQ(collector.notices[1].score, 80u);  // the push still escalates it
+    EXPECT_EQ(collector.notices[1].msg, both.notices[2].msg);
+
+    ASSERT_EQ(target.staging.size(), 1u);
+    EXPECT_EQ(target.staging[0].role, Role::target);
+    EXPECT_EQ(target.staging[0].host, ip("10.0.0.99"));
+    ASSERT_EQ(collector.staging.size(), 1u);
+    EXPECT_EQ(collector.staging[0].role, Role::collector);
+    EXPECT_EQ(collector.staging[0].score, 80u);
+    // Host volume belongs to the target half only.
+    EXPECT_EQ(target.volume.size(), both.volume.size());
+    EXPECT_FALSE(both.volume.empty());
+    EXPECT_TRUE(collector.volume.empty());
+}
+
 }  // namespace
 }  // namespace sw
