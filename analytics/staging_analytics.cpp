@@ -264,6 +264,27 @@ std::string StagingAnalytics::mapped_share(const IpAddr& server, const IpAddr& c
     return path;
 }
 
+void StagingAnalytics::tool_read(const IpAddr& reader, const Contribution& c, const ConnId& conn,
+                                 const SmbFileEvent& f, const std::string& share_path) {
+    // A read: the collector half's, keyed by the reader (docs/fleet.md).
+    if (!roles_.collector) return;
+    if (allow_.collector(reader) || c.allowed) {
+        ++stats_.findings_allowlisted;
+        return;
+    }
+    IndicatorSet on{};
+    on[idx(Indicator::tool_transfer)] = true;
+    const Assessment a = assess(on, Role::collector, cfg_);
+    if (a.severity < cfg_.file_notice_min) {
+        ++stats_.file_findings_quiet;
+        return;
+    }
+    const Timestamp now = clock_.now();
+    if (!should_raise(NoteType::tool_transfer, reader, c.peer, a.severity, now)) return;
+    Notice n = tool_notice(f, share_path, reader, c.peer, conn, now, a, cfg_);
+    raise(n);
+}
+
 // ---------------------------------------------------------------- roles
 
 void StagingAnalytics::begin(RoleWindow& rs, Timestamp ts) {

@@ -101,6 +101,8 @@ private:
                         const std::string& share_path) override;
     void map_share(const IpAddr& server, const IpAddr& client, const std::string& path, Timestamp t) override;
     std::string mapped_share(const IpAddr& server, const IpAddr& client, Timestamp t) const override;
+    void tool_read(const IpAddr& reader, const Contribution& c, const ConnId& conn, const SmbFileEvent& f,
+                   const std::string& share_path) override;
 
     // ClockListener.
     void on_period_end() override;

@@ -100,6 +100,8 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
         ev.content_type = std::string(sniff_content_type(head, iso));
         if (n) ev.entropy = shannon_entropy(head);
     }
+    if (f.read_sniff)
+        ev.read_content_type = std::string(sniff_content_type(Bytes(f.read_sniff->head, f.read_sniff->contiguous())));
     ev.username = f.username;
     ev.dialect = f.dialect;
     ev.is_directory = f.is_directory;
