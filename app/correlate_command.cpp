@@ -46,7 +46,8 @@ int run_logs(const CorrelateArgs& a, fleet::Correlator& c) {
     std::vector<bool> owned;
     if (!a.js.partitions.empty()) {
         owned.assign(a.js.nats.partitions, false);
-        for (std::uint32_t p : fleet::parse_partitions(a.js.partitions, a.js.nats.partitions)) owned[p] = true;
+        for (std::uint32_t p : fleet::parse_partitions(a.js.partitions, a.js.nats.partitions))
+            owned[p] = true;
     }
     fleet::LogSourceStats st;
     auto events = fleet::read_log_dirs(a.logs, st);
@@ -136,7 +137,9 @@ int correlate_command(int argc, char** argv) {
         a.js.partitions = vm["correlate.partitions"].as<std::string>();
         const auto role = vm["correlate.role"].as<std::string>();
         const auto r = fleet::parse_role(role);
-        if (!r) throw ConfigError("the argument ('" + role + "') for option '--correlate.role' is invalid (both, target or collector)");
+        if (!r)
+            throw ConfigError("the argument ('" + role +
+                              "') for option '--correlate.role' is invalid (both, target or collector)");
         a.js.role = *r;
         a.corr.roles.target = *r != fleet::CorrelateRole::collector;
         a.corr.roles.collector = *r != fleet::CorrelateRole::target;

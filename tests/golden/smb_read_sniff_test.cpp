@@ -35,7 +35,8 @@ std::map<std::string, std::string> offset0_reads(const std::string& rel) {
         std::stringstream ss(line);
         std::string x;
         while (std::getline(ss, x, '\t')) f.push_back(x);
-        // smb2_read req_frame time stream client server sesid tree fid tshark_fid_name create_filename offset length resp_frame status data_length
+        // smb2_read req_frame time stream client server sesid tree fid tshark_fid_name
+        // create_filename offset length resp_frame status data_length
         if (f.size() >= 16 && f[0] == "smb2_read" && f[11] == "0" && f[14] == "0x00000000" &&
             f[7].find("IPC$") == std::string::npos)
             out[f[13]] = f[10];
