@@ -29,8 +29,9 @@ enum class Indicator : std::uint8_t {
     volume_anomaly,   // inbound bytes of an interval far above the host's baseline
     ssh_upload,       // bulk SSH upload into the host
     encrypted_smb,    // bulk encrypted SMB3 traffic into the host
+    tool_transfer,    // an executable (PE, ELF) read off an admin share (T1570)
 };
-constexpr std::size_t kIndicatorCount = 14;
+constexpr std::size_t kIndicatorCount = 15;
 // Option/column names: "fan-in" (weight.fan-in) and "fan_in" (staging.log).
 const char* indicator_option_name(Indicator i);
 const char* indicator_column_name(Indicator i);
@@ -125,6 +126,7 @@ struct AnalyticsConfig {
         20,  // volume_anomaly
         15,  // ssh_upload
         15,  // encrypted_smb
+        35,  // tool_transfer: alone a medium notice (docs/detection.md)
     };
     std::uint32_t severity_medium = 35;
     std::uint32_t severity_high = 60;

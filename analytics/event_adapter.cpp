@@ -87,6 +87,8 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         c.c.files = 1;
         c.allowed = allow_.bits(server, share, t);
         out.collector_read(client, c, f.id, share_path);
+        if (FileClassifier::is_executable_type(f.read_content_type) && classify_.is_admin_share(share))
+            out.tool_read(client, c, f.id, f, share_path);
     }
 }
 

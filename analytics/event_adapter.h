@@ -53,6 +53,9 @@ public:
     // still in the window at `t` (the share of an encrypted session).
     virtual void map_share(const IpAddr& server, const IpAddr& client, const std::string& path, Timestamp t) = 0;
     virtual std::string mapped_share(const IpAddr& server, const IpAddr& client, Timestamp t) const = 0;
+    // `reader` (c.peer is the server) read an executable off an admin share.
+    virtual void tool_read(const IpAddr& /*reader*/, const Contribution& /*c*/, const ConnId& /*conn*/,
+                           const SmbFileEvent& /*f*/, const std::string& /*share_path*/) {}
 
 protected:
     ~ContributionSink() = default;

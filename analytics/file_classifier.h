@@ -43,6 +43,10 @@ public:
     // admin share and not an exception (IPC$).
     bool is_hidden_share(std::string_view share) const;
     bool is_staging_path(std::string_view share, std::string_view name) const;
+    // A sniffed content type of an executable: "pe" (Windows PE/MZ) or "elf".
+    static bool is_executable_type(std::string_view content_type) {
+        return content_type == "pe" || content_type == "elf";
+    }
     // Share name from a tree path ("\\FS01\stage$" -> "stage$").
     static std::string_view share_of(std::string_view path) { return base_name(path); }
 

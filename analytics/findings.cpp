@@ -21,6 +21,7 @@ std::string_view note_name(NoteType n) {
         case NoteType::archive_masquerade: return "Staging::Archive_Masquerade";
         case NoteType::volume_anomaly: return "Staging::Volume_Anomaly";
         case NoteType::notice_budget: return "Staging::Notice_Budget";
+        case NoteType::tool_transfer: return "Staging::Tool_Transfer";
     }
     return "";
 }
@@ -56,6 +57,7 @@ constexpr IndicatorNames kIndicatorNames[kIndicatorCount] = {
     {"volume-anomaly", "volume_anomaly"},
     {"ssh-upload", "ssh_upload"},
     {"encrypted-smb", "encrypted_smb"},
+    {"tool-transfer", "tool_transfer"},
 };
 }  // namespace
 

@@ -25,6 +25,7 @@ enum class NoteType : std::uint8_t {
     archive_masquerade,
     volume_anomaly,
     notice_budget,  // a host's notices over notice.daily-budget, aggregated
+    tool_transfer,  // an executable read off an admin share (T1570)
 };
 std::string_view note_name(NoteType n);  // "Staging::Fan_In", ...
 

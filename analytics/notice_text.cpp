@@ -162,6 +162,36 @@ Notice file_notice(const WriteFacts& wf, const IpAddr& source, const IpAddr& tar
     return n;
 }
 
+Notice tool_notice(const SmbFileEvent& f, const std::string& share_path, const IpAddr& reader,
+                   const IpAddr& server, const ConnId& conn, Timestamp ts, const Assessment& a,
+                   const AnalyticsConfig& cfg) {
+    const std::uint64_t bytes = f.bytes_read;
+    const std::string desc = share_path.empty() ? f.name : share_path + "\\" + f.name;
+    Notice n;
+    n.ts = ts;
+    n.conn = conn;
+    n.fuid = f.fuid;
+    n.file_mime_type = f.read_content_type == "pe" ? "application/x-dosexec" : "application/x-executable";
+    n.file_desc = desc;
+    n.note = NoteType::tool_transfer;
+    n.src = reader;
+    n.dst = server;
+    n.sources = {server};
+    n.bytes = bytes;
+    n.score = a.score;
+    n.severity = a.severity;
+    n.detection_type = std::string(a.label);
+    n.msg = reader.str() + " read executable " + f.name + " (" + f.read_content_type + ", " +
+            human_bytes(bytes) + ") from admin share " + (share_path.empty() ? server.str() : share_path);
+    std::vector<std::string> sub;
+    if (!f.username.empty()) sub.push_back("user: " + f.username);
+    sub.push_back("indicators: " + indicator_list(a, cfg));
+    n.sub = join(sub, "; ");
+    n.mitre = {"T1570"};
+    n.suppress_for = cfg.suppress_for;
+    return n;
+}
+
 Notice anomaly_notice(const IpAddr& host, Timestamp end, std::uint64_t bytes, double baseline,
                       std::uint64_t intervals, const Assessment& a, const AnalyticsConfig& cfg) {
     Notice n;

@@ -47,6 +47,10 @@ Notice pull_notice(const WindowFacts& w, const Assessment& a, const AnalyticsCon
 // Staging::Archive_Write / Archive_Masquerade: one archive written.
 Notice file_notice(const WriteFacts& wf, const IpAddr& source, const IpAddr& target, const ConnId& conn,
                    Timestamp ts, const Assessment& a, const AnalyticsConfig& cfg);
+// Staging::Tool_Transfer: `reader` read executable `f` off an admin share of `server`.
+Notice tool_notice(const SmbFileEvent& f, const std::string& share_path, const IpAddr& reader,
+                   const IpAddr& server, const ConnId& conn, Timestamp ts, const Assessment& a,
+                   const AnalyticsConfig& cfg);
 // Staging::Volume_Anomaly: `bytes` in the interval ending at `end`, against
 // `baseline` learnt over `intervals` intervals.
 Notice anomaly_notice(const IpAddr& host, Timestamp end, std::uint64_t bytes, double baseline,

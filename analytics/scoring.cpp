@@ -72,6 +72,7 @@ std::string_view label_for(const IndicatorSet& on, Role role) {
         if (has(Indicator::encrypted_smb)) return "EncryptedFanIn";
         return "FanInVolume";
     }
+    if (has(Indicator::tool_transfer)) return "ToolTransfer";
     const bool archive = has(Indicator::archive_name) || has(Indicator::archive_content);
     if (has(Indicator::masquerade)) return "ArchiveMasquerade";
     if (has(Indicator::convergence)) return "ArchiveConvergence";

@@ -13,9 +13,10 @@ std::size_t idx(Indicator i) { return static_cast<std::size_t>(i); }
 std::size_t idx(Role r) { return static_cast<std::size_t>(r); }
 }  // namespace
 
-StagingAnalytics::StagingAnalytics(const AnalyticsConfig& cfg, FindingSink& out)
+StagingAnalytics::StagingAnalytics(const AnalyticsConfig& cfg, FindingSink& out, AnalyticsRoles roles)
     : cfg_(cfg),
       out_(out),
+      roles_(roles),
       classify_(cfg_),
       allow_(cfg_),
       adapter_(classify_, allow_),
@@ -180,7 +181,7 @@ void StagingAnalytics::sweep() {
 
 void StagingAnalytics::count_volume(const IpAddr& from, const IpAddr& to, VolumeProto p, std::uint64_t bytes,
                                     bool file_write, bool file_read) {
-    if (bytes == 0 && !file_write && !file_read) return;
+    if (!roles_.target || (bytes == 0 && !file_write && !file_read)) return;
     auto touch = [&](const IpAddr& self, const IpAddr& peer, bool incoming) {
         HostState& h = host(self);
         const HostVolume::Counted r = h.vol.count(p, peer, incoming, bytes, file_write, file_read, cfg_.max_peers);
@@ -198,6 +199,7 @@ std::vector<std::string> StagingAnalytics::reasons_of(const Contribution& c, con
 
 void StagingAnalytics::target_write(const IpAddr& target, const Contribution& c, const ConnId& conn,
                                     const std::string& share_path, const WriteFacts* file) {
+    if (!roles_.target) return;
     const Timestamp now = clock_.now();
     HostState& h = host(target);
     RoleWindow& rs = role(h, Role::target);
@@ -212,6 +214,7 @@ void StagingAnalytics::target_write(const IpAddr& target, const Contribution& c,
 
 void StagingAnalytics::collector_read(const IpAddr& collector, const Contribution& c, const ConnId& conn,
                                       const std::string& share_path) {
+    if (!roles_.collector) return;
     const Timestamp now = clock_.now();
     HostState& h = host(collector);
     RoleWindow& rs = role(h, Role::collector);
@@ -223,6 +226,7 @@ void StagingAnalytics::collector_read(const IpAddr& collector, const Contributio
 
 void StagingAnalytics::collector_push(const IpAddr& collector, const Contribution& c, const ConnId& conn,
                                       const WriteFacts* file) {
+    if (!roles_.collector) return;
     const Timestamp now = clock_.now();
     HostState* h = hosts_.find(collector);
     if (!h || !h->roles[idx(Role::collector)]) return;
@@ -258,6 +262,27 @@ std::string StagingAnalytics::mapped_share(const IpAddr& server, const IpAddr& c
             }
     }
     return path;
+}
+
+void StagingAnalytics::tool_read(const IpAddr& reader, const Contribution& c, const ConnId& conn,
+                                 const SmbFileEvent& f, const std::string& share_path) {
+    // A read: the collector half's, keyed by the reader (docs/fleet.md).
+    if (!roles_.collector) return;
+    if (allow_.collector(reader) || c.allowed) {
+        ++stats_.findings_allowlisted;
+        return;
+    }
+    IndicatorSet on{};
+    on[idx(Indicator::tool_transfer)] = true;
+    const Assessment a = assess(on, Role::collector, cfg_);
+    if (a.severity < cfg_.file_notice_min) {
+        ++stats_.file_findings_quiet;
+        return;
+    }
+    const Timestamp now = clock_.now();
+    if (!should_raise(NoteType::tool_transfer, reader, c.peer, a.severity, now)) return;
+    Notice n = tool_notice(f, share_path, reader, c.peer, conn, now, a, cfg_);
+    raise(n);
 }
 
 // ---------------------------------------------------------------- roles

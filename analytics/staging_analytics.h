@@ -45,9 +45,20 @@
 
 namespace sw {
 
+// Which halves of the analytics run. A sensor runs both; a fleet correlator
+// may run one, on subject partitions keyed by that half's host (docs/fleet.md):
+//   target     writes received (fan-in, convergence, per-file findings) and
+//              host volume (volume.log, Volume_Anomaly), keyed by server;
+//   collector  reads and the pushes after them (Pull_Collector), keyed by client.
+// A half that is off ignores its contributions (an early-out, nothing more).
+struct AnalyticsRoles {
+    bool target = true;
+    bool collector = true;
+};
+
 class StagingAnalytics : public EventSink, private ContributionSink, private ClockListener {
 public:
-    StagingAnalytics(const AnalyticsConfig& cfg, FindingSink& out);
+    StagingAnalytics(const AnalyticsConfig& cfg, FindingSink& out, AnalyticsRoles roles = {});
     ~StagingAnalytics() override;
     StagingAnalytics(const StagingAnalytics&) = delete;
     StagingAnalytics& operator=(const StagingAnalytics&) = delete;
@@ -90,6 +101,8 @@ private:
                         const std::string& share_path) override;
     void map_share(const IpAddr& server, const IpAddr& client, const std::string& path, Timestamp t) override;
     std::string mapped_share(const IpAddr& server, const IpAddr& client, Timestamp t) const override;
+    void tool_read(const IpAddr& reader, const Contribution& c, const ConnId& conn, const SmbFileEvent& f,
+                   const std::string& share_path) override;
 
     // ClockListener.
     void on_period_end() override;
@@ -125,6 +138,7 @@ private:
 
     const AnalyticsConfig cfg_;
     FindingSink& out_;
+    const AnalyticsRoles roles_;
     FileClassifier classify_;
     AllowList allow_;
     EventAdapter adapter_;

@@ -17,6 +17,7 @@
 #include "fleet/correlator.h"
 #include "fleet/jetstream_source.h"
 #include "fleet/log_source.h"
+#include "fleet/partition.h"
 #include "output/log_set.h"
 
 namespace po = boost::program_options;
@@ -40,11 +41,29 @@ int run_logs(const CorrelateArgs& a, fleet::Correlator& c) {
             std::fprintf(stderr, "stagewatch correlate: --logs %s: not a log directory\n", d.c_str());
             return 2;
         }
+    // --correlate.partitions selects events here as the subject filter does
+    // on JetStream: by the partition of the role's host.
+    std::vector<bool> owned;
+    if (!a.js.partitions.empty()) {
+        owned.assign(a.js.nats.partitions, false);
+        for (std::uint32_t p : fleet::parse_partitions(a.js.partitions, a.js.nats.partitions))
+            owned[p] = true;
+    }
     fleet::LogSourceStats st;
     auto events = fleet::read_log_dirs(a.logs, st);
-    for (auto& se : events) c.add(std::move(se.event), se.sensor);
+    std::uint64_t other = 0;
+    for (auto& se : events) {
+        fleet::PartitionHosts hosts;
+        if (!owned.empty() && fleet::partition_hosts(se.event, hosts) &&
+            !owned[fleet::partition_for(hosts, a.js.role, a.js.nats.partitions)]) {
+            ++other;
+            continue;
+        }
+        c.add(std::move(se.event), se.sensor);
+    }
     spdlog::info("read {} rows from {} director{} ({} events, {} lines unreadable, {} rows without a connection)",
                  st.rows, a.logs.size(), a.logs.size() == 1 ? "y" : "ies", st.events, st.bad_lines, st.undecodable);
+    if (!owned.empty()) spdlog::info("{} events in partitions of other correlators skipped", other);
     return 0;
 }
 
@@ -66,6 +85,9 @@ int correlate_command(int argc, char** argv) {
             "durable JetStream consumer: a restarted correlator resumes where it stopped")
         ("correlate.partitions", po::value<std::string>()->default_value(""),
             "comma-separated subject partitions this correlator consumes (default: all); see docs/fleet.md")
+        ("correlate.role", po::value<std::string>()->default_value("both"),
+            "both, target (fan-in, convergence, per-file and volume findings; partitions keyed by server) or "
+            "collector (pull collectors; partitions keyed by client)")
         ("correlate.max-lateness", po::value<DurationArg>()->default_value(DurationArg{5 * kMinute, "5min"}),
             "how long events wait for older ones from slower sensors before analysis")
         ("correlate.dedup-tolerance", po::value<DurationArg>()->default_value(DurationArg{kSecond, "1s"}),
@@ -113,6 +135,19 @@ int correlate_command(int argc, char** argv) {
         a.js.nats = cfg.publish;
         a.js.consumer = vm["correlate.consumer"].as<std::string>();
         a.js.partitions = vm["correlate.partitions"].as<std::string>();
+        const auto role = vm["correlate.role"].as<std::string>();
+        const auto r = fleet::parse_role(role);
+        if (!r)
+            throw ConfigError("the argument ('" + role +
+                              "') for option '--correlate.role' is invalid (both, target or collector)");
+        a.js.role = *r;
+        a.corr.roles.target = *r != fleet::CorrelateRole::collector;
+        a.corr.roles.collector = *r != fleet::CorrelateRole::target;
+        try {
+            fleet::parse_partitions(a.js.partitions, a.js.nats.partitions);
+        } catch (const std::invalid_argument& e) {
+            throw ConfigError(std::string("--correlate.partitions: ") + e.what());
+        }
         a.js.exit_when_idle = a.exit_when_idle;
         if (vm.count("correlate.ack-wait")) a.js.ack_wait = vm["correlate.ack-wait"].as<DurationArg>().v;
         if (a.logs.empty() && a.from.empty()) throw ConfigError("give one or more --logs DIR, or --from nats://HOST:PORT");

@@ -19,11 +19,12 @@ void add(po::options_description& d) {
         ("publish", po::value<std::vector<std::string>>()->composing(),
             "publish events to NATS JetStream at nats://HOST:PORT; repeat for a cluster's seed servers")
         ("publish.subject-prefix", po::value<std::string>()->default_value("stagewatch"),
-            "subjects are PREFIX.<partition>.<log>")
+            "subjects are PREFIX.p<server partition>.c<client partition>.<log>")
         ("publish.stream", po::value<std::string>()->default_value("STAGEWATCH"),
             "JetStream stream (created with subjects PREFIX.> if missing)")
         ("publish.partitions", po::value<std::uint32_t>()->default_value(16),
-            "subject partitions (PREFIX.p<N>.<log>, N from the server-side address) that correlators split")
+            "subject partitions (PREFIX.p<S>.c<C>.<log>: S from the server-side, C from the client-side address) "
+            "that correlators split")
         ("publish.drain-timeout", po::value<DurationArg>()->default_value(DurationArg{60 * kSecond, "1min"}),
             "at the end of a capture file run, how long to wait for buffered events to reach NATS")
         ("publish.max-age", po::value<DurationArg>()->default_value(DurationArg{7 * 86400 * kSecond, "7d"}),

@@ -38,6 +38,7 @@ struct SmbFileEvent {
     std::uint64_t missed_bytes = 0;     // body bytes lost to capture gaps
     std::string content_type;    // sniffed from the first bytes written at offset 0 ("zip", "7z", ...)
     std::optional<double> entropy;      // Shannon entropy (bits/byte) of that sample
+    std::string read_content_type;      // sniffed from the first bytes read at offset 0 ("pe", "elf", ...)
     std::string username;        // session user (DOMAIN\user or user)
     std::string dialect;         // "3.1.1", "2.1", "SMB1", ...
     bool is_directory = false;

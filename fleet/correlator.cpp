@@ -92,7 +92,7 @@ const LogTable<FleetNotice>& fleet_notice_log() {
 }
 
 Correlator::Correlator(const CorrelatorConfig& cfg, LogSet& logs)
-    : cfg_(cfg), logs_(logs), analytics_(cfg_.analytics, *this) {}
+    : cfg_(cfg), logs_(logs), analytics_(cfg_.analytics, *this, cfg_.roles) {}
 
 Correlator::~Correlator() = default;
 

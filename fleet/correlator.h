@@ -33,6 +33,7 @@ struct CorrelatorConfig {
     AnalyticsConfig analytics;
     Duration max_lateness = 5 * kMinute;
     Duration dedup_tolerance = kSecond;
+    AnalyticsRoles roles;  // --correlate.role: both, or only target / collector
 };
 
 struct CorrelatorStats {

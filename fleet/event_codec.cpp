@@ -269,6 +269,7 @@ std::optional<Event> decode_event(std::string_view path, const report::LogRow& r
         f.missed_bytes = r.count("missed_bytes");
         f.content_type = text(r, "content_type");
         if (auto v = r.get("entropy"); v && !v->empty()) f.entropy = r.num("entropy");
+        f.read_content_type = text(r, "read_content_type");
         f.username = text(r, "username");
         f.dialect = text(r, "dialect");
         // From a plain smb_files.log: a pipe is a handle on IPC$.

@@ -105,8 +105,8 @@ int run_jetstream(const JetStreamSourceConfig& cfg, Correlator& c) {
     if (all) ok = subscribe(cfg.nats.subject_prefix + ".>", cfg.consumer);
     else
         for (std::uint32_t p : parts)
-            ok = ok && subscribe(cfg.nats.subject_prefix + ".p" + std::to_string(p) + ".>",
-                                 cfg.consumer + "-p" + std::to_string(p));
+            ok = ok && subscribe(subject_filter(cfg.nats.subject_prefix, cfg.role, p),
+                                 consumer_name(cfg.consumer, cfg.role, p));
     if (!ok) {
         for (auto& s : subs) natsSubscription_Destroy(s.sub);
         return 2;

@@ -1,5 +1,6 @@
 // The correlator's JetStream input: durable pull consumers (one per subject
-// partition this correlator owns, named CONSUMER or CONSUMER-p<N>), fetched
+// partition this correlator owns, named CONSUMER, or CONSUMER-p<N> keyed by
+// server, CONSUMER-c<N> keyed by client for role collector), fetched
 // in batches. A message is acknowledged once its event has been analysed
 // and has left analytics' sliding window (staging.window behind the newest
 // analysed event), or at once when it was a duplicate or unreadable. So a
@@ -14,6 +15,7 @@
 
 #include "fleet/correlator.h"
 #include "fleet/fleet_config.h"
+#include "fleet/partition.h"
 
 namespace sw::fleet {
 
@@ -22,6 +24,7 @@ struct JetStreamSourceConfig {
     PublishConfig nats;  // auth, TLS, stream, subject prefix, partitions
     std::string consumer = "stagewatch-correlate";
     std::string partitions;  // "" = all; "0,1,4-7"
+    CorrelateRole role = CorrelateRole::both;  // which host key `partitions` select on
     Duration exit_when_idle = 0;  // 0: until SIGINT/SIGTERM
     Duration ack_wait = 0;        // 0: staging.window + max-lateness + 1 min
 };

@@ -83,10 +83,4 @@ bool NatsConn::ensure_stream(const PublishConfig& p, std::string& error) {
     return false;
 }
 
-std::uint32_t partition_of(const std::string& resp_h, std::uint32_t partitions) {
-    std::uint32_t h = 2166136261u;  // FNV-1a: the same on every sensor and correlator
-    for (unsigned char c : resp_h) h = (h ^ c) * 16777619u;
-    return partitions ? h % partitions : 0;
-}
-
 }  // namespace sw::fleet

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fleet/fleet_config.h"
+#include "fleet/partition.h"
 
 namespace sw::fleet {
 
@@ -41,10 +42,5 @@ private:
     jsPubAckErrHandler err_fn_ = nullptr;
     void* err_closure_ = nullptr;
 };
-
-// The subject partition of an event between `orig` and `resp`: the server
-// side's address (the target of writes, the server of reads) hashed, so all
-// of one target's evidence is in one partition.
-std::uint32_t partition_of(const std::string& resp_h, std::uint32_t partitions);
 
 }  // namespace sw::fleet

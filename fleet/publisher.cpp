@@ -20,15 +20,6 @@ std::string make_run_id() {
                               .count());
 }
 
-const ConnId* conn_of(const Event& e) {
-    if (const auto* c = std::get_if<ConnRecord>(&e)) return &c->id;
-    if (const auto* f = std::get_if<SmbFileEvent>(&e)) return &f->id;
-    if (const auto* m = std::get_if<SmbMappingEvent>(&e)) return &m->id;
-    if (const auto* s = std::get_if<SshEvent>(&e)) return &s->id;
-    if (const auto* s = std::get_if<SmbSessionEvent>(&e)) return &s->id;
-    return nullptr;
-}
-
 }  // namespace
 
 Publisher::Publisher(const PublishConfig& cfg) : cfg_(cfg), run_id_(make_run_id()) {
@@ -38,13 +29,12 @@ Publisher::Publisher(const PublishConfig& cfg) : cfg_(cfg), run_id_(make_run_id(
 Publisher::~Publisher() { close(0); }
 
 void Publisher::on_event(const Event& e) {
-    const ConnId* id = conn_of(e);
-    if (!id) return;
+    PartitionHosts hosts;
+    if (!partition_hosts(e, hosts)) return;
     enc_.clear();
     if (!encode_event(e, cfg_.sensor, enc_)) return;
     Msg m;
-    m.subject = cfg_.subject_prefix + ".p" + std::to_string(partition_of(id->resp_h.str(), cfg_.partitions)) + "." +
-                std::string(event_path(e));
+    m.subject = subject_of(cfg_.subject_prefix, hosts, event_path(e), cfg_.partitions);
     m.data = enc_;
     const std::size_t size = m.data.size() + m.subject.size() + 64;
     std::uint64_t dropped = 0;

@@ -43,6 +43,7 @@ const LogTable<SmbFileEvent>& smb_files_log() {
                          col<F::count>("missed_bytes", [](const E& e) { return e.missed_bytes; }),
                          col<F::string>("content_type", [](const E& e) { return nonempty(e.content_type); }),
                          col<F::double_>("entropy", [](const E& e) { return e.entropy; }),
+                         col<F::string>("read_content_type", [](const E& e) { return nonempty(e.read_content_type); }),
                      })};
     return t;
 }

@@ -45,7 +45,10 @@ StreamWants SmbConnection::smb1_stream_begin(Dir d, const PduInfo& p, DataRegion
     if (FileState* f = pe->has_file ? find_file(pe->file) : nullptr) {
         f->bytes_read += data.length;
         if (SessionState* s = find_session(f->session_id)) s->bytes_read += data.length;
-        stream_[idx(d)] = {true, false, true, pe->file, pe->view<IoArgs>().offset, data.length};
+        const std::uint64_t offset = pe->view<IoArgs>().offset;
+        stream_[idx(d)] = {true, false, true, pe->file, offset, data.length};
+        drop_pending(*pe);
+        return read_sniff_wants(*f, offset, data.length);
     }
     drop_pending(*pe);
     return {};

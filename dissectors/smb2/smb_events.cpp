@@ -100,6 +100,10 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
         ev.content_type = std::string(sniff_content_type(head, iso));
         if (n) ev.entropy = shannon_entropy(head);
     }
+    if (f.read_sniff) {
+        const Bytes read_head(f.read_sniff->head, f.read_sniff->contiguous());
+        ev.read_content_type = std::string(sniff_content_type(read_head));
+    }
     ev.username = f.username;
     ev.dialect = f.dialect;
     ev.is_directory = f.is_directory;

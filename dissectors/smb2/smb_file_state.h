@@ -73,7 +73,8 @@ struct FileState {
     std::uint64_t bytes_written = 0, bytes_read = 0, missed = 0;
     std::uint32_t write_ops = 0, read_ops = 0;
     RangeSet ranges;
-    std::unique_ptr<SniffSample> sniff;
+    std::unique_ptr<SniffSample> sniff;       // written bytes
+    std::unique_ptr<SniffSample> read_sniff;  // bytes read (head only)
     // Fixed when the handle is opened (a sibling channel may log it).
     ConnId conn;              // the opening connection, orig = SMB client
     std::string path, share;  // its tree

@@ -137,10 +137,11 @@ StreamWants SmbConnection::on_stream_begin(Dir d, const PduInfo& p, DataRegion d
 
 void SmbConnection::on_stream_data(Dir d, std::uint64_t pos, Bytes b) {
     const Stream& st = stream_[idx(d)];
-    if (!st.active || !st.write || !st.has_file) return;
+    if (!st.active || !st.has_file) return;
     FileState* f = find_file(st.file);
-    if (!f || !f->sniff) return;
-    fill_sniff(*f->sniff, st.file_offset + pos, b);
+    if (!f) return;
+    SniffSample* s = st.write ? f->sniff.get() : f->read_sniff.get();
+    if (s) fill_sniff(*s, st.file_offset + pos, b);
 }
 
 void SmbConnection::on_stream_missed(Dir d, std::uint64_t n) {

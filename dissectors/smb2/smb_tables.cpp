@@ -195,6 +195,15 @@ StreamWants SmbConnection::sniff_wants(FileState& f, std::uint64_t offset, std::
     return w;
 }
 
+StreamWants SmbConnection::read_sniff_wants(FileState& f, std::uint64_t offset, std::uint64_t len) {
+    StreamWants w;
+    if (len == 0 || f.is_pipe || offset >= kSniffBytes) return w;
+    if (f.read_sniff && f.read_sniff->contiguous() >= kSniffBytes) return w;
+    if (!f.read_sniff) f.read_sniff = std::make_unique<SniffSample>();
+    w.add(0, std::min<std::uint64_t>(len, kSniffBytes - offset));
+    return w;
+}
+
 void SmbConnection::close_file(const FileKey& k, Timestamp ts) { release_file(k, ts, true); }
 
 void SmbConnection::release_file(const FileKey& k, Timestamp ts, bool force_emit) {

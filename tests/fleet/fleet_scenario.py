@@ -32,6 +32,16 @@ Checks, by MODE:
               stream.
   partitions  two correlators on disjoint subject partitions produce, together,
               the notices of one correlator on all of them.
+  roles       the scenario's main finding (Fan_In or Pull_Collector) split by
+              its sources; sensors publish on 2 partitions. Two correlators
+              with --correlate.role target (partitions 0 and 1, keyed by
+              server) and two with --correlate.role collector (keyed by
+              client) produce together the notices and staging.log rows of
+              one correlator on everything, which equal the single sensor's;
+              through JetStream and through --logs. For a Pull_Collector whose
+              servers fall in both server partitions it also checks that the
+              old split (role both, partitions keyed by server) does NOT give
+              the single sensor's notices: the test can tell.
 
 nats-server runs on 127.0.0.1, a free port and a temporary store directory,
 and is stopped by its PID. Exit status 0 pass, 1 fail, 2 usage/setup error.
@@ -136,10 +146,84 @@ def correlated(stderr):
     return int(m.group(1)), int(m.group(2))
 
 
+def fnv_partition(addr, n):
+    """fleet/partition.cpp: FNV-1a 32 of the address text, mod n."""
+    h = 2166136261
+    for c in addr.encode():
+        h = ((h ^ c) * 16777619) & 0xffffffff
+    return h % n
+
+
+def staging_key(r):
+    return (r["host"], r["role"], r["score"], r["severity"], r["detection_type"], r["notices"])
+
+
+def staging_rows(d):
+    return sorted(staging_key(r) for r in read_log(os.path.join(d, "staging.log")))
+
+
+def roles_mode(a, B, work, nats, sensor, corr_opts, ref, full, main_note, host, sources):
+    """Four correlators, two per role on disjoint partitions = one correlator = one sensor."""
+    nats.start()
+    for i in range(3):
+        run(sensor(i, publish=nats.url(), extra=["--sensor.events-log", "--publish.partitions", "2"])[0])
+    dirs = [os.path.join(work, "s%d" % i) for i in range(3)]
+    split = [("all", None, None), ("t0", "target", "0"), ("t1", "target", "1"), ("c0", "collector", "0"),
+             ("c1", "collector", "1"), ("b0", "both", "0"), ("b1", "both", "1")]
+    ref_staging = staging_rows(full)
+    for source in ("jetstream", "logs"):
+        got, rows = {}, {}
+        for name, role, parts in split:
+            out = os.path.join(work, "%s-%s" % (source, name))
+            cmd = [B, "correlate", "-o", out, "--publish.partitions", "2"] + corr_opts
+            if source == "jetstream":
+                cmd += ["--from", nats.url(), "--exit-when-idle", "3s", "--correlate.consumer", "c-" + name]
+            else:
+                cmd += sum([["--logs", d] for d in dirs], [])
+            if role:
+                cmd += ["--correlate.role", role, "--correlate.partitions", parts]
+            run(cmd)
+            got[name], rows[name] = notices(out), staging_rows(out)
+        if got["all"] != ref:
+            fail("%s: one correlator differs from the single sensor\n  expected %s\n  got      %s" %
+                 (source, ref, got["all"]))
+        if rows["all"] != ref_staging:
+            fail("%s: one correlator's staging.log differs from the single sensor's" % source)
+        four = sorted(got["t0"] + got["t1"] + got["c0"] + got["c1"])
+        if four != ref:
+            fail("%s: target t0+t1 %s + collector c0+c1 %s != one correlator %s" %
+                 (source, got["t0"] + got["t1"], got["c0"] + got["c1"], ref))
+        four_rows = sorted(rows["t0"] + rows["t1"] + rows["c0"] + rows["c1"])
+        if four_rows != ref_staging:
+            fail("%s: staging.log rows of the four correlators %s != one correlator %s" %
+                 (source, four_rows, ref_staging))
+        for name in ("t0", "t1"):
+            if any(r[1] != "target" for r in rows[name]):
+                fail("%s: a target correlator wrote a collector row" % source)
+        for name in ("c0", "c1"):
+            if any(r[1] != "collector" for r in rows[name]) or \
+                    read_log(os.path.join(work, "%s-%s" % (source, name), "volume.log")):
+                fail("%s: a collector correlator wrote target rows or volume" % source)
+        if main_note == "Staging::Pull_Collector":
+            # The servers fall in both server partitions: keyed by server only,
+            # neither half sees the whole collector.
+            if len({fnv_partition(s, 2) for s in sources}) != 2:
+                fail("the scenario's servers %s are all in one partition: the test would not tell" % sources)
+            if sorted(got["b0"] + got["b1"]) == ref:
+                fail("%s: partitions keyed by server alone already give the Pull_Collector: "
+                     "the test cannot tell" % source)
+            mains = [n for n in four if n[0] == main_note and n[1] == host]
+            if not mains or sorted(mains[-1][3].split(",")) != sources:
+                fail("%s: the collector correlators do not name %s with %s" % (source, host, sources))
+    print("fleet roles: 2 target + 2 collector correlators = one correlator = one sensor (%d notices, %d staging "
+          "rows), JetStream and --logs" % (len(ref), len(ref_staging)))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
-    ap.add_argument("--mode", required=True, choices=["logs", "logs-plain", "jetstream", "restart", "server-late", "partitions"])
+    ap.add_argument("--mode", required=True, choices=["logs", "logs-plain", "jetstream", "restart", "server-late", "partitions", "roles"])
     ap.add_argument("--keep")
     ap.add_argument("scenario")
     a = ap.parse_args()
@@ -154,10 +238,14 @@ def main():
         pcap = os.path.join(a.scenario, "capture.pcap")
     opts = list(truth.get("detector_options") or [])
     corr_opts = [o for o in opts if o.startswith(ANALYTICS_PREFIXES)]
-    fan = [n for n in truth["expected_notices"] if n["note"] == "Staging::Fan_In"][0]
-    target, sources = fan["dst"], sorted(fan["sources"])
+    main_note = "Staging::Pull_Collector" if a.mode == "roles" and not any(
+        n["note"] == "Staging::Fan_In" for n in truth["expected_notices"]) else "Staging::Fan_In"
+    fan = [n for n in truth["expected_notices"] if n["note"] == main_note][0]
+    # A Pull_Collector's "sources" are the servers it read from; its host is src.
+    target = fan["dst"] if main_note == "Staging::Fan_In" else fan["src"]
+    sources = sorted(fan["sources"])
     if len(sources) < 3:
-        print("fleet_scenario: the fan-in has fewer than 3 sources", file=sys.stderr)
+        print("fleet_scenario: the main finding has fewer than 3 sources", file=sys.stderr)
         return 2
 
     work = a.keep or tempfile.mkdtemp(prefix="sw-fleet-")
@@ -176,8 +264,9 @@ def main():
         full = os.path.join(work, "full")
         run([B, "-r", pcap, "-o", full, "--seed", "1"] + opts)
         ref = notices(full)
+        host_col = "dst" if main_note == "Staging::Fan_In" else "src"
         ref_fan = [r for r in read_log(os.path.join(full, "notice.log"))
-                   if r["note"] == "Staging::Fan_In" and r["dst"] == target]
+                   if r["note"] == main_note and r[host_col] == target]
         if not ref_fan or sorted(ref_fan[-1]["sources"].split(",")) != sources:
             fail("the single-sensor run does not flag %s with %s" % (target, sources))
 
@@ -225,6 +314,8 @@ def main():
             return 0
 
         nats = NatsServer(free_port(), os.path.join(work, "jsstore"))
+        if a.mode == "roles":
+            return roles_mode(a, B, work, nats, sensor, corr_opts, ref, full, main_note, target, sources)
         if a.mode == "server-late":
             cmd, out = sensor(0, publish=nats.url())
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

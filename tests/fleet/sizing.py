@@ -44,7 +44,7 @@ def main():
             r["_sensor"] = "sensor%d" % i
             line = json.dumps(r, separators=(",", ":"))
             outs[i].write(line + "\n")
-            msgs.append(("stagewatch.p0." + r["_path"], line))
+            msgs.append(("stagewatch.p0.c0." + r["_path"], line))
             n += 1
     for f in outs:
         f.close()

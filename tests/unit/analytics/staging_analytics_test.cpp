@@ -1073,5 +1073,97 @@ TEST(StagingPolicy, ADailyBudgetPerHostAggregatesTheRest) {
     EXPECT_EQ(a.stats().notices_aggregated, 3u);
 }
 
+// ------------------------------------------------------------------ roles (fleet correlators)
+
+// The pull-then-push sequence above, run by the target half and the
+// collector half separately: each raises only its own notices and rows, and
+// together they are the whole (docs/fleet.md, "Partitions").
+TEST(AnalyticsRoles, TargetAndCollectorHalvesTogetherAreTheWhole) {
+    auto run = [](AnalyticsRoles roles, Recorder& rec) {
+        StagingAnalytics a(test_config(), rec, roles);
+        three_pulls(a);
+        a.on_event(smb_write(at(240), conn("10.0.0.50", 50010, "10.0.0.99", 445, "P1"), "\\\\DROP\\in", "loot.zip",
+                             5 * MB, "zip"));
+        a.finish();
+    };
+    Recorder both, target, collector;
+    run({}, both);
+    run({.target = true, .collector = false}, target);
+    run({.target = false, .collector = true}, collector);
+
+    ASSERT_EQ(both.notices.size(), 3u);
+    ASSERT_EQ(target.notices.size(), 1u);
+    EXPECT_EQ(target.notices[0].note, NoteType::archive_write);
+    EXPECT_EQ(target.notices[0].score, both.notices[1].score);
+    ASSERT_EQ(collector.notices.size(), 2u);
+    EXPECT_EQ(collector.notices[0].note, NoteType::pull_collector);
+    EXPECT_EQ(collector.notices[0].score, 30u);
+    EXPECT_EQ(collector.notices[1].note, NoteType::pull_collector);
+    EXPECT_EQ(collector.notices[1].score, 80u);  // the push still escalates it
+    EXPECT_EQ(collector.notices[1].msg, both.notices[2].msg);
+
+    ASSERT_EQ(target.staging.size(), 1u);
+    EXPECT_EQ(target.staging[0].role, Role::target);
+    EXPECT_EQ(target.staging[0].host, ip("10.0.0.99"));
+    ASSERT_EQ(collector.staging.size(), 1u);
+    EXPECT_EQ(collector.staging[0].role, Role::collector);
+    EXPECT_EQ(collector.staging[0].score, 80u);
+    // Host volume belongs to the target half only.
+    EXPECT_EQ(target.volume.size(), both.volume.size());
+    EXPECT_FALSE(both.volume.empty());
+    EXPECT_TRUE(collector.volume.empty());
+}
+
+// ------------------------------------------------------------------ tool transfer (T1570)
+
+TEST(AnalyticsToolTransfer, ExecutableReadOffAnAdminShareIsAMediumNotice) {
+    Recorder rec;
+    AnalyticsConfig cfg = test_config();
+    cfg.file_notice_min = Severity::medium;  // the default policy
+    StagingAnalytics a(cfg, rec);
+    const ConnId id = conn("10.0.0.5", 50001, "10.0.0.9", 445, "T1");
+    SmbFileEvent exe = smb_read(at(10), id, "\\\\SRV9\\C$", "Windows\\Temp\\psexec.exe", 400000);
+    exe.read_content_type = "pe";
+    SmbFileEvent ini = smb_read(at(20), id, "\\\\SRV9\\C$", "Windows\\system.ini", 2400);
+    ini.read_content_type = "text";
+    SmbFileEvent on_data = smb_read(at(30), id, "\\\\SRV9\\data", "setup.exe", 400000);
+    on_data.read_content_type = "pe";
+    SmbFileEvent elf = smb_read(at(40), conn("10.0.0.6", 50002, "10.0.0.9", 445, "T2"), "\\\\SRV9\\ADMIN$",
+                                "agent", 9000);
+    elf.read_content_type = "elf";
+    for (const auto& e : {exe, ini, on_data, elf}) a.on_event(e);
+    a.finish();
+    auto t = rec.of(NoteType::tool_transfer);
+    ASSERT_EQ(t.size(), 2u);
+    EXPECT_EQ(note_name(t[0]->note), "Staging::Tool_Transfer");
+    EXPECT_EQ(t[0]->src, ip("10.0.0.5"));
+    EXPECT_EQ(t[0]->dst, ip("10.0.0.9"));
+    EXPECT_EQ(t[0]->score, 35u);
+    EXPECT_EQ(t[0]->severity, Severity::medium);
+    EXPECT_EQ(t[0]->detection_type, "ToolTransfer");
+    EXPECT_EQ(t[0]->mitre, std::vector<std::string>{"T1570"});
+    EXPECT_EQ(t[0]->file_mime_type, "application/x-dosexec");
+    EXPECT_EQ(t[0]->file_desc, "\\\\SRV9\\C$\\Windows\\Temp\\psexec.exe");
+    EXPECT_EQ(t[0]->msg, "10.0.0.5 read executable Windows\\Temp\\psexec.exe (pe, 400.0 KB) from admin share "
+                         "\\\\SRV9\\C$");
+    EXPECT_EQ(t[1]->src, ip("10.0.0.6"));
+    EXPECT_EQ(t[1]->file_mime_type, "application/x-executable");
+
+    // The collector half raises it; the target half does not.
+    Recorder target;
+    StagingAnalytics ta(cfg, target, {.target = true, .collector = false});
+    ta.on_event(exe);
+    ta.finish();
+    EXPECT_TRUE(target.of(NoteType::tool_transfer).empty());
+    // Allow-listed collector: counted as allow-listed, no notice.
+    cfg.allow_collectors.add(*Cidr::parse("10.0.0.5"));
+    Recorder allowed;
+    StagingAnalytics aa(cfg, allowed);
+    aa.on_event(exe);
+    aa.finish();
+    EXPECT_TRUE(allowed.of(NoteType::tool_transfer).empty());
+    EXPECT_EQ(aa.stats().findings_allowlisted, 1u);
+}
+
 }  // namespace
 }  // namespace sw

@@ -37,7 +37,7 @@ TEST(Publisher, UnreachableServerFillsTheBufferThenDrops) {
     // Every event below encodes to the same size (ports 10000-10004: 5 digits).
     std::string one;
     ASSERT_TRUE(encode_event(Event{conn(10000)}, "s1", one));
-    const std::string subject = "stagewatch.p" + std::to_string(0) + ".conn";
+    const std::string subject = "stagewatch.p0.c0.conn";  // fleet/partition.h
     PublishConfig cfg;
     cfg.sensor = "s1";
     cfg.servers = {"nats://127.0.0.1:1"};  // nothing listens on port 1

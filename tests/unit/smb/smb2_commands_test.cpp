@@ -195,6 +195,50 @@ TEST(Smb2Commands, ReadsCountedFromResponses) {
     EXPECT_EQ(f[0].bytes_read, 300u);
 }
 
+// A PE image: "MZ", e_lfanew = 0x40 at 0x3c, "PE\0\0" at 0x40, then code bytes.
+Buf pe_image(std::size_t n) {
+    Buf b(n, 0x90);
+    b[0] = 'M';
+    b[1] = 'Z';
+    for (std::size_t i = 2; i < 0x40; ++i) b[i] = 0;
+    b[0x3c] = 0x40;
+    b[0x40] = 'P';
+    b[0x41] = 'E';
+    b[0x42] = 0;
+    b[0x43] = 0;
+    return b;
+}
+
+TEST(Smb2Commands, FirstBytesReadAreSniffedApartFromWrites) {
+    Harness h;
+    h.tree("\\\\fs\\C$");
+    h.c2s(pdu(cmd::create, 10, 0, create_req("tools\\psexec.exe")));
+    h.s2c(pdu(cmd::create, 10, kResp, create_resp(1, 1, 1000)));
+    // 300 bytes at 0, then the rest: the sample is the first 512 bytes, across two READs.
+    const Buf image = pe_image(1000);
+    h.c2s(pdu(cmd::read, 11, 0, read_req(fid_bytes(1, 1), 0, 300)));
+    h.s2c(pdu(cmd::read, 11, kResp, read_resp(Buf(image.begin(), image.begin() + 300))));
+    h.c2s(pdu(cmd::read, 12, 0, read_req(fid_bytes(1, 1), 300, 700)));
+    h.s2c(pdu(cmd::read, 12, kResp, read_resp(Buf(image.begin() + 300, image.end()))));
+    h.c2s(pdu(cmd::close, 13, 0, close_req(fid_bytes(1, 1))));
+    h.s2c(pdu(cmd::close, 13, kResp, close_resp(1000)));
+    // A second handle read only from 4096 on: offset 0 never read, no type.
+    h.c2s(pdu(cmd::create, 20, 0, create_req("big.bin")));
+    h.s2c(pdu(cmd::create, 20, kResp, create_resp(2, 2, 8192)));
+    h.c2s(pdu(cmd::read, 21, 0, read_req(fid_bytes(2, 2), 4096, 4096)));
+    h.s2c(pdu(cmd::read, 21, kResp, read_resp(pe_image(4096))));
+    h.c2s(pdu(cmd::close, 22, 0, close_req(fid_bytes(2, 2))));
+    h.s2c(pdu(cmd::close, 22, kResp, close_resp(8192)));
+    auto f = h.files();
+    ASSERT_EQ(f.size(), 2u);
+    EXPECT_EQ(f[0].action, "SMB::FILE_READ");
+    EXPECT_EQ(f[0].bytes_read, 1000u);
+    EXPECT_EQ(f[0].read_content_type, "pe");
+    EXPECT_TRUE(f[0].content_type.empty());  // nothing written
+    EXPECT_EQ(f[1].bytes_read, 4096u);
+    EXPECT_TRUE(f[1].read_content_type.empty());
+}
+
 TEST(Smb2Commands, WriteToUnknownHandleStillCounts) {
     // Mid-session capture: the CREATE was before the capture started.
     Harness h;
