@@ -11,7 +11,8 @@
 #
 # SIZES (workstations, default "50 200 500"), SEEDS (default "1 2 3"), DAYS
 # (default 1) and CASES (staging cases per run, default 6) change the grid;
-# KEEP=DIR keeps the captures and logs. Takes a minute or so on 2 cores: run
+# ALLOW_TARGET_ROLES (e.g. build-share) also allow-lists the hosts of those
+# roles as targets; KEEP=DIR keeps the captures and logs. Takes a minute or so on 2 cores: run
 # it under the shared build lock (flock /tmp/sw-build.lock ...).
 #
 # pcapgen's files are about 1/1000 of real sizes (a 5 MB document is 5 KB),
@@ -45,9 +46,13 @@ for n in $sizes; do
         "$pcapgen" --workload enterprise-day --clients "$n" --servers "$servers" --days "$days" \
             --staging-cases "$cases" --seed "$seed" --out "$run/day.pcap" --truth "$run/truth.json" -q
         allow=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["enterprise"]["allow_collectors"]))' "$run/truth.json")
+        targets=""
+        if [ -n "${ALLOW_TARGET_ROLES:-}" ]; then
+            targets="--staging.allow-targets=$(python3 -c 'import json,sys; print(",".join(h["ip"] for h in json.load(open(sys.argv[1]))["enterprise"]["hosts"] if h["role"] in sys.argv[2].split(",")))' "$run/truth.json" "$ALLOW_TARGET_ROLES")"
+        fi
         # shellcheck disable=SC2086
         "$stagewatch" -r "$run/day.pcap" -o "$run/logs" --seed "$seed" $SCALED \
-            --staging.allow-collectors="$allow" $extra >"$run/stagewatch.out" 2>&1
+            --staging.allow-collectors="$allow" $targets $extra >"$run/stagewatch.out" 2>&1
         python3 "$here/tools/bench/fp_eval.py" "$run/truth.json" "$run/logs/notice.log" --json |
             python3 -c 'import json,sys; r=json.load(sys.stdin); r["clients"]=int(sys.argv[1]); r["seed"]=int(sys.argv[2]); r["pcap_mb"]=int(sys.argv[3])/1e6; print(json.dumps(r))' \
                 "$n" "$seed" "$(stat -c %s "$run/day.pcap")" >>"$results"
