@@ -91,6 +91,18 @@ std::string_view Convergence::user_of(std::string_view u) {
     return u;
 }
 
+bool Convergence::named_after(std::string_view folder, std::string_view user) {
+    if (user.empty()) return false;
+    if (equal_ci(folder, user)) return true;
+    // Windows names roaming profile folders after the user and the profile
+    // version (\\fs\profiles$\alice.V6).
+    if (folder.size() < user.size() + 3 || !equal_ci(folder.substr(0, user.size()), user)) return false;
+    std::string_view v = folder.substr(user.size());
+    if (v[0] != '.' || (v[1] != 'V' && v[1] != 'v')) return false;
+    v.remove_prefix(2);
+    return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::uint64_t Convergence::folder_key(std::string_view share_path, std::string_view top) const {
     return hash_(fnv_ci(share_path), fnv_ci(top));
 }
@@ -105,7 +117,7 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
     bool user_named = false;
     if (const std::string_view u = user_of(user); !u.empty()) {
         if (!top.empty()) {
-            user_named = equal_ci(top, u);
+            user_named = named_after(top, u);
         } else {
             std::string_view share = last_component(share_path);
             if (!share.empty() && share.back() == '$') share.remove_suffix(1);
@@ -122,12 +134,22 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
             });
             peers_.erase(oldest);
         }
-        it = peers_.emplace(peer, Home{key, true, user_named, 1, ts}).first;
+        Home h;
+        h.folder = key;
+        h.user_named = user_named;
+        if (user_named) h.own[h.own_n++] = key;
+        h.writes = 1;
+        h.ts = ts;
+        it = peers_.emplace(peer, h).first;
     } else {
         if (it->second.writes < UINT16_MAX) ++it->second.writes;
         Home& h = it->second;
         if (h.folder != key) h.consistent = false;
         h.user_named = h.user_named && user_named;
+        if (h.user_named && std::find(h.own, h.own + h.own_n, key) == h.own + h.own_n) {
+            if (h.own_n < kMaxOwnFolders) h.own[h.own_n++] = key;
+            else h.user_named = false;  // more own folders than kept: no longer private by name
+        }
         h.ts = std::max(h.ts, ts);
     }
 
@@ -196,12 +218,18 @@ void Convergence::expire(Timestamp now) {
 
 bool Convergence::is_private(const IpAddr& peer) const {
     auto it = peers_.find(peer);
-    if (it == peers_.end() || !it->second.consistent) return false;
-    auto fit = folders_.find(it->second.folder);
-    if (fit == folders_.end()) return false;
-    const Writers& w = fit->second;
-    if (w.only(peer) && it->second.writes >= kMinPrivateWrites) return true;
-    return it->second.user_named && w.count() < min_sources_;
+    if (it == peers_.end()) return false;
+    const Home& h = it->second;
+    if (h.consistent) {
+        auto fit = folders_.find(h.folder);
+        if (fit != folders_.end() && fit->second.only(peer) && h.writes >= kMinPrivateWrites) return true;
+    }
+    if (!h.user_named || h.own_n == 0) return false;
+    for (std::uint8_t i = 0; i < h.own_n; ++i) {
+        auto fit = folders_.find(h.own[i]);
+        if (fit == folders_.end() || fit->second.count() >= min_sources_) return false;
+    }
+    return true;
 }
 
 std::size_t Convergence::private_count() const {

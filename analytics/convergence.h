@@ -9,9 +9,12 @@
 //   - no other source wrote there and it wrote there at least
 //     kMinPrivateWrites files (the same private folder every time: one
 //     archive dropped into a fresh folder is not a habit), or
-//   - the folder (or the share) is named after the source's authenticated
-//     user (SmbFileEvent::username without its domain) and fewer than
-//     staging.min-sources hosts wrote there (a user's laptop and desktop).
+//   - every write went below folders (at most kMaxOwnFolders: home$, users$,
+//     the roaming profile) named after the source's authenticated user
+//     (SmbFileEvent::username without its domain; a roaming profile's
+//     `user.V6` counts) and fewer than staging.min-sources hosts wrote into
+//     each of them (a user's laptop and desktop), or the share is named
+//     after the user.
 // Private sources do not count towards fan-in: they are not aggregating.
 //
 // Convergence. Per target directory (the directory of an archive written,
@@ -42,6 +45,7 @@ public:
     static constexpr std::size_t kMaxDirs = 32;
     static constexpr std::size_t kMaxWriters = 8;
     static constexpr std::uint32_t kMinPrivateWrites = 3;
+    static constexpr std::size_t kMaxOwnFolders = 4;
 
     Convergence(Duration horizon, std::uint32_t max_peers, std::uint32_t min_sources, const KeyedHash& hash);
 
@@ -77,12 +81,17 @@ public:
     static std::string_view dir_of(std::string_view name);
     // "DOMAIN\user" / "user@realm" -> "user".
     static std::string_view user_of(std::string_view username);
+    // Whether a folder is named after `user`: the user name itself, or a
+    // roaming profile folder "user.V2" .. "user.V6" (case-insensitive).
+    static bool named_after(std::string_view folder, std::string_view user);
 
 private:
     struct Home {
-        std::uint64_t folder = 0;
-        bool consistent = true;
-        bool user_named = false;
+        std::uint64_t folder = 0;  // the first folder written to
+        bool consistent = true;    // every write below `folder`
+        bool user_named = false;   // every write below a folder named after the user
+        std::uint8_t own_n = 0;
+        std::uint64_t own[kMaxOwnFolders] = {};  // those folders (while user_named)
         std::uint16_t writes = 0;  // saturating
         Timestamp ts = 0;
     };

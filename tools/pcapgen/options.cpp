@@ -91,6 +91,9 @@ int parse_options(int argc, char** argv, Options& o, std::string& err) {
         ("smb21-fraction", po::value(&o.smb21_fraction)->default_value(o.smb21_fraction), "share of SMB sessions that negotiate dialect 2.1 instead of 3.1.1 (0..1)")
         ("start-time", po::value(&o.start_time)->default_value(o.start_time), "Unix time (seconds) of the first packet")
         ("name-prefix", po::value(&o.name_prefix), "text put in front of every SMB file name, e.g. markup to test that readers escape names (ASCII, at most 64 characters)")
+        ("workload", po::value(&o.workload)->default_value(o.workload), "mixed: SMB/SSH/background sized by --size; enterprise-day: a company's working day (home folders on hidden shares, roaming profiles, deployment, backup, builds, admin copies) with injected staging and its truth; --clients workstations, --servers file servers")
+        ("days", po::value(&o.days)->default_value(o.days), "enterprise-day: number of consecutive UTC days, 1..30")
+        ("staging-cases", po::value(&o.staging_cases)->default_value(o.staging_cases), "enterprise-day: injected staging cases (kinds cycle smb fast/slow, scp fast/slow, encrypted smb fast/slow), 0..100")
         ("quiet,q", po::bool_switch(&o.quiet), "do not print the summary to stderr");
     // clang-format on
     po::variables_map vm;
@@ -163,6 +166,18 @@ int parse_options(int argc, char** argv, Options& o, std::string& err) {
     if (o.name_prefix.size() > 64 ||
         std::any_of(o.name_prefix.begin(), o.name_prefix.end(), [](char c) { return c < 0x20 || c > 0x7e; })) {
         err = "--name-prefix: expected at most 64 printable ASCII characters";
+        return 1;
+    }
+    if (o.workload != "mixed" && o.workload != "enterprise-day") {
+        err = "--workload: expected mixed or enterprise-day, got '" + o.workload + "'";
+        return 1;
+    }
+    if (o.days < 1 || o.days > 30) {
+        err = "--days: expected 1..30";
+        return 1;
+    }
+    if (o.staging_cases > 100) {
+        err = "--staging-cases: expected 0..100";
         return 1;
     }
     if (o.start_time > 4000000000ULL) {

@@ -34,6 +34,13 @@ struct Options {
     std::uint64_t start_time = 1709629200;  // Unix seconds of the first packet
     std::string name_prefix;  // put in front of every SMB file name (hostile-name tests); empty: names unchanged
     bool quiet = false;
+    // "mixed" (the benchmark corpus above) or "enterprise-day" (a working day
+    // of a company with injected staging and a truth of it; see
+    // docs/pcapgen.md). The enterprise day ignores the size and mix options.
+    std::string workload = "mixed";
+    std::uint32_t days = 1;            // enterprise-day: consecutive UTC days
+    std::uint32_t staging_cases = 6;   // enterprise-day: injected staging cases
+    bool enterprise() const { return workload == "enterprise-day"; }
 };
 
 // Parses argv into `o`. Returns 0 to run, 1 on a usage error (message in

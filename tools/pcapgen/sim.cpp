@@ -48,6 +48,12 @@ Sim::Sim(const Options& o, PcapWriter& out, Truth& truth)
         }
     }
 
+    if (o.enterprise()) {
+        setup_enterprise();
+        heap_.reserve(actors_.size());
+        return;
+    }
+
     Rng hr(o.seed, 2);
     servers_.resize(o.servers);
     for (std::uint32_t i = 0; i < o.servers; ++i) {
@@ -110,11 +116,15 @@ void Sim::push(Actor& a) {
 }
 
 void Sim::run() {
-    const std::uint64_t t0 = opt_.start_time * 1000000000ULL;
+    const std::uint64_t t0 = opt_.enterprise() ? truth_.enterprise.day0_ns : opt_.start_time * 1000000000ULL;
     clock_ns_ = t0;
     for (auto& a : actors_) {
-        // Hosts start their work spread over the first 50 ms.
-        a->ready_ns = t0 + a->rng.below(50000000);
+        // Hosts start their work spread over the first 50 ms (enterprise
+        // day: at their first planned session).
+        if (opt_.enterprise())
+            a->ready_ns = a->jobs.empty() ? t0 : a->jobs.front().start_ns;
+        else
+            a->ready_ns = t0 + a->rng.below(50000000);
         ++(a->background ? active_background_ : active_foreground_);
         push(*a);
     }
@@ -130,7 +140,7 @@ void Sim::run() {
             push(a);
         }
     }
-    truth_.totals.first_ns = t0;
+    truth_.totals.first_ns = opt_.enterprise() ? truth_.enterprise.day0_ns : t0;
     truth_.totals.last_ns = clock_ns_;
 }
 

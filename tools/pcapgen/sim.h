@@ -127,6 +127,26 @@ struct TxItem {
     Msg msg;
 };
 
+// enterprise-day: one scripted SMB session or scp upload of a host, planned
+// before the simulation runs (tools/pcapgen/enterprise.cpp).
+struct FileOp {
+    std::string name;       // relative to the share; the temporary name when renamed
+    std::string rename_to;  // set: SET_INFO rename to this name before CLOSE
+    std::uint64_t size = 0;
+    bool write = true;
+};
+struct Job {
+    std::uint64_t start_ns = 0;
+    bool scp = false;
+    bool encrypt = false;  // SMB 3.1.1 with the share's data encrypted
+    Host* client = nullptr;
+    Host* server = nullptr;
+    std::string share;
+    std::string user;
+    std::vector<FileOp> files;
+    const char* pattern = nullptr;  // benign pattern ("folder-redirection", ...); null: staging
+};
+
 struct Actor {
     static constexpr std::size_t kQueue = 24;
     static constexpr std::size_t kHead = 2048;
@@ -138,6 +158,8 @@ struct Actor {
     Rng rng;
     std::uint64_t ready_ns = 0;
     Task task;
+    std::vector<Job> jobs;  // enterprise-day: this host's sessions, by start time
+    std::size_t next_job = 0;
 
     // Transmission queue (filled by a workload, drained by the scheduler).
     TxItem q[kQueue];
@@ -209,7 +231,13 @@ private:
 
     // --- workloads (coroutines) ---
     Task smb_session(Actor& a, std::uint32_t server);
-    Task ssh_session(Actor& a, std::uint32_t server);
+    // `job` (enterprise-day) fixes the client, server, upload and size.
+    Task ssh_session(Actor& a, std::uint32_t server, const Job* job = nullptr);
+    // --- enterprise-day (enterprise.cpp) ---
+    void setup_enterprise();
+    Start start_job(Actor& a);
+    Task enterprise_smb(Actor& a, const Job& j);
+    Msg encrypted_msg(Actor& a, int slot, std::size_t clear_len, std::uint64_t data_len, std::uint64_t session_id);
     Task background_flow(Actor& a, std::uint32_t server);
     void file_magic(Actor& a, const std::string& ext, const std::string& base, std::uint64_t size,
                     std::string& kind);

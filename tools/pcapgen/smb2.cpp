@@ -14,6 +14,7 @@ constexpr std::uint16_t kCreate = 0x0005;
 constexpr std::uint16_t kClose = 0x0006;
 constexpr std::uint16_t kRead = 0x0008;
 constexpr std::uint16_t kWrite = 0x0009;
+constexpr std::uint16_t kSetInfo = 0x0011;
 
 constexpr std::uint32_t kFlagResponse = 0x00000001;
 constexpr std::uint32_t kFlagSigned = 0x00000008;
@@ -480,13 +481,13 @@ void Smb2Conversation::tree_connect_request(Buf& b, std::string_view unc_path) {
     finish(b, 0);
 }
 
-void Smb2Conversation::tree_connect_response(Buf& b) {
+void Smb2Conversation::tree_connect_response(Buf& b, bool encrypt) {
     tree_id_ = static_cast<std::uint32_t>(rng_.range(1, 0xffff));
     response(b, kStatusSuccess);
     b.le16(16);
     b.u8(0x01);  // disk share
     b.u8(0);
-    b.le32(0);
+    b.le32(encrypt ? 0x00008000 : 0);  // SMB2_SHAREFLAG_ENCRYPT_DATA
     b.le32(0);
     b.le32(0x001f01ff);
     finish(b, 0);
@@ -589,6 +590,32 @@ void Smb2Conversation::read_response(Buf& b, std::uint32_t data_len) {
     b.le32(0);
     b.le32(0);
     finish(b, data_len);
+}
+
+void Smb2Conversation::rename_request(Buf& b, std::string_view new_name) {
+    request(b, kSetInfo, 0);
+    b.le16(33);
+    b.u8(0x01);  // SMB2_0_INFO_FILE
+    b.u8(10);    // FileRenameInformation
+    b.le32(static_cast<std::uint32_t>(20 + new_name.size() * 2));
+    b.le16(64 + 32);  // buffer right after the fixed part
+    b.le16(0);
+    b.le32(0);
+    file_id(b);
+    // FILE_RENAME_INFORMATION_TYPE_2: ReplaceIfExists, 7 reserved bytes,
+    // RootDirectory, FileNameLength, FileName (full path from the share root).
+    b.u8(1);
+    b.zeros(7);
+    b.le64(0);
+    b.le32(static_cast<std::uint32_t>(new_name.size() * 2));
+    b.utf16(new_name);
+    finish(b, 0);
+}
+
+void Smb2Conversation::rename_response(Buf& b) {
+    response(b, kStatusSuccess);
+    b.le16(2);
+    finish(b, 0);
 }
 
 void Smb2Conversation::close_request(Buf& b) {

@@ -58,7 +58,8 @@ public:
     void session_setup_authenticate(Buf& b, std::uint64_t now_ns); // AUTHENTICATE
     void session_setup_done(Buf& b);                               // SUCCESS
     void tree_connect_request(Buf& b, std::string_view unc_path);
-    void tree_connect_response(Buf& b);
+    // `encrypt` sets SMB2_SHAREFLAG_ENCRYPT_DATA (per-share encryption).
+    void tree_connect_response(Buf& b, bool encrypt = false);
     // CREATE: `for_write` overwrites-or-creates, otherwise opens an existing
     // file of `eof` bytes. The response assigns a fresh FileId.
     void create_request(Buf& b, std::string_view name, bool for_write);
@@ -67,6 +68,10 @@ public:
     void write_response(Buf& b, std::uint32_t count);
     void read_request(Buf& b, std::uint32_t len, std::uint64_t file_offset);
     void read_response(Buf& b, std::uint32_t data_len);
+    // SET_INFO FileRenameInformation on the open file (Office's save: the
+    // temporary file is renamed to the document's name).
+    void rename_request(Buf& b, std::string_view new_name);
+    void rename_response(Buf& b);
     void close_request(Buf& b);
     void close_response(Buf& b, std::uint64_t eof, std::uint64_t now_ns);
     void tree_disconnect_request(Buf& b);

@@ -130,6 +130,11 @@ void Truth::write_json(const std::string& path, const Options& o) const {
     j.kv("read_fraction", o.read_fraction);
     j.kv("smb21_fraction", o.smb21_fraction);
     j.kv("start_time", o.start_time);
+    if (o.enterprise()) {
+        j.kv("workload", o.workload);
+        j.kv("days", o.days);
+        j.kv("staging_cases", o.staging_cases);
+    }
     j.close('}');
     j.line();
 
@@ -198,6 +203,7 @@ void Truth::write_json(const std::string& path, const Options& o) const {
         j.kv("reads", fl.reads);
         j.kv("bytes_read", fl.bytes_read);
         j.kv("file_id", hex64(fl.fid_persistent) + hex64(fl.fid_volatile));
+        if (!fl.renamed_from.empty()) j.kv("renamed_from", fl.renamed_from);
         j.close('}');
     }
     j.close(']');
@@ -233,6 +239,72 @@ void Truth::write_json(const std::string& path, const Options& o) const {
     j.kv("resp_bytes", background.resp_bytes);
     j.close('}');
     j.line();
+
+    if (enterprise.on) {
+        const EnterpriseTruth& e = enterprise;
+        j.key("enterprise");
+        j.open('{');
+        j.kv("days", e.days);
+        j.kv("day0", e.day0_ns / 1000000000);
+        j.key("allow_collectors");
+        j.open('[');
+        for (const auto& a : e.allow_collectors) j.string(a);
+        j.close(']');
+        j.key("patterns");
+        j.open('{');
+        for (const auto& [k, v] : e.patterns) j.kv(k.c_str(), v);
+        j.close('}');
+        j.line();
+        j.key("hosts");
+        j.open('[');
+        for (const auto& h : e.hosts) {
+            j.line();
+            j.open('{');
+            j.kv("ip", h.ip);
+            j.kv("name", h.name);
+            j.kv("role", h.role);
+            if (!h.user.empty()) j.kv("user", h.user);
+            j.close('}');
+        }
+        j.close(']');
+        j.line();
+        // Staging cases; every other host-day is benign.
+        j.key("staging");
+        j.open('[');
+        for (const auto& c : e.cases) {
+            j.line();
+            j.open('{');
+            j.kv("id", c.id);
+            j.kv("kind", c.kind);
+            j.kv("speed", c.speed);
+            j.kv("target", c.target);
+            j.kv("target_name", c.target_name);
+            j.kv("share", c.share);
+            j.kv("dir", c.dir);
+            j.kv("account", c.account);
+            j.key("sources");
+            j.open('[');
+            for (const auto& x : c.sources) j.string(x);
+            j.close(']');
+            j.kv("day", c.day);
+            j.kv("first_ts", c.first_ns / 1000000000);
+            j.kv("last_ts", c.last_ns / 1000000000);
+            j.kv("bytes", c.bytes);
+            j.close('}');
+        }
+        j.close(']');
+        std::uint64_t staging_host_days = e.cases.size();
+        for (std::size_t i = 0; i < e.cases.size(); ++i)
+            for (std::size_t k = 0; k < i; ++k)
+                if (e.cases[k].target == e.cases[i].target && e.cases[k].day == e.cases[i].day) {
+                    --staging_host_days;
+                    break;
+                }
+        j.kv("host_days", static_cast<std::uint64_t>(e.hosts.size()) * e.days);
+        j.kv("benign_host_days", static_cast<std::uint64_t>(e.hosts.size()) * e.days - staging_host_days);
+        j.close('}');
+        j.line();
+    }
 
     std::uint64_t smb_w = 0, smb_r = 0, ssh_b = 0;
     for (const auto& fl : smb_files) {

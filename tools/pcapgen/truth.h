@@ -43,6 +43,7 @@ struct SmbFileTruth {
     std::uint64_t bytes_read = 0;
     std::uint64_t fid_persistent = 0;
     std::uint64_t fid_volatile = 0;
+    std::string renamed_from;  // enterprise-day Office saves: the temporary name
 };
 
 struct SshTruth {
@@ -73,12 +74,37 @@ struct Totals {
     std::uint64_t bytes_by_kind[3] = {0, 0, 0};  // smb, ssh, background (wire bytes)
 };
 
+// enterprise-day: what each host is, the staging injected, the benign rest.
+struct RoleTruth {
+    std::string ip, name, role, user;
+};
+struct StagingCaseTruth {
+    std::uint32_t id = 0;
+    std::string kind;   // "smb", "scp", "smb-encrypted"
+    std::string speed;  // "fast" (minutes) or "slow" (sources spread over hours)
+    std::string target, target_name, share, dir, account;
+    std::vector<std::string> sources;
+    std::uint32_t day = 0;
+    std::uint64_t first_ns = 0, last_ns = 0;  // planned session starts
+    std::uint64_t bytes = 0;                  // file bytes sent
+};
+struct EnterpriseTruth {
+    bool on = false;
+    std::uint32_t days = 0;
+    std::uint64_t day0_ns = 0;  // UTC midnight of the first day
+    std::vector<RoleTruth> hosts;
+    std::vector<StagingCaseTruth> cases;
+    std::vector<std::string> allow_collectors;  // the backup server
+    std::vector<std::pair<std::string, std::uint64_t>> patterns;  // benign sessions by pattern
+};
+
 struct Truth {
     std::vector<HostTruth> clients, servers;
     std::vector<SmbSessionTruth> smb_sessions;
     std::vector<SmbFileTruth> smb_files;
     std::vector<SshTruth> ssh_sessions;
     BackgroundTruth background;
+    EnterpriseTruth enterprise;
     Totals totals;
 
     // Throws std::runtime_error when the file cannot be written.

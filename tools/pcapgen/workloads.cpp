@@ -124,6 +124,7 @@ std::uint64_t Sim::fair_file_cap() const {
 }
 
 Sim::Start Sim::start_workload(Actor& a) {
+    if (opt_.enterprise()) return start_job(a);
     const std::uint64_t left = budget_left(a.background ? kBackground : kSmb);
     const double fs = opt_.smb_fraction, fh = opt_.ssh_fraction;
     const double bg_fraction = std::max(0.0, 1.0 - fs - fh);
@@ -335,20 +336,24 @@ Task Sim::smb_session(Actor& a, std::uint32_t server) {
     co_await drain(a);
 }
 
-Task Sim::ssh_session(Actor& a, std::uint32_t server) {
-    Host& cl = clients_[a.client];
-    Host& sv = servers_[server];
+Task Sim::ssh_session(Actor& a, std::uint32_t server, const Job* job) {
+    Host& cl = job ? *job->client : clients_[a.client];
+    Host& sv = job ? *job->server : servers_[server];
     new_conn(a, cl, sv, 22, kSsh);
-    const bool upload = a.rng.below(5) != 0;
+    const bool upload = job || a.rng.below(5) != 0;
     const int up = upload ? kC2S : kS2C;
     const int down = up ^ 1;
     constexpr std::uint32_t kChunk = 32768;
     constexpr std::uint32_t kOverhead = 9000;  // banners, key exchange, auth, teardown
-    std::uint64_t size = std::min(a.rng.log_uniform(opt_.file_size.lo, opt_.file_size.hi),
-                                  std::max(fair_file_cap(), opt_.file_size.lo));
-    const std::uint64_t left = budget_left(kSsh);
-    const std::uint64_t fits = left > kOverhead ? payload_for(a.conn, left - kOverhead) : 0;
-    size = std::max<std::uint64_t>(std::min(size, fits * 97 / 100 / ssh_encrypted_size(ssh_channel_data(kChunk)) * kChunk), 1024);
+    std::uint64_t size = job ? job->files.at(0).size : 0;
+    if (!job) {
+        size = std::min(a.rng.log_uniform(opt_.file_size.lo, opt_.file_size.hi),
+                        std::max(fair_file_cap(), opt_.file_size.lo));
+        const std::uint64_t left = budget_left(kSsh);
+        const std::uint64_t fits = left > kOverhead ? payload_for(a.conn, left - kOverhead) : 0;
+        size = std::max<std::uint64_t>(
+            std::min(size, fits * 97 / 100 / ssh_encrypted_size(ssh_channel_data(kChunk)) * kChunk), 1024);
+    }
     const std::uint64_t chunks = (size + kChunk - 1) / kChunk;
     plan(kSsh, wire_estimate(a.conn, chunks * ssh_encrypted_size(ssh_channel_data(kChunk)) + 4000) + 40 * 66);
 
@@ -403,8 +408,17 @@ Task Sim::ssh_session(Actor& a, std::uint32_t server) {
     }
     // Encrypted from here on (chacha20-poly1305): service request, ext-info,
     // public-key authentication, session channel, exec "scp -t/-f".
-    enc(kC2S, 17, us(a.rng.range(20, 200)));                  // SERVICE_REQUEST
-    enc(kS2C, 17 + a.rng.range(150, 260), server_delay(a, 50, 300));  // EXT_INFO
+    if (job) {
+        // As OpenSSH does it: EXT_INFO right after the server's NEWKEYS,
+        // before the client's first encrypted packet, so the first server
+        // packet after it is SERVICE_ACCEPT and the login is recognisable
+        // by its sizes (docs/ssh.md). The mixed workload keeps its order.
+        enc(kS2C, 17 + a.rng.range(150, 260), server_delay(a, 50, 300));  // EXT_INFO
+        enc(kC2S, 17, us(a.rng.range(20, 200)));                          // SERVICE_REQUEST
+    } else {
+        enc(kC2S, 17, us(a.rng.range(20, 200)));                          // SERVICE_REQUEST
+        enc(kS2C, 17 + a.rng.range(150, 260), server_delay(a, 50, 300));  // EXT_INFO
+    }
     enc(kS2C, 17, us(a.rng.range(5, 50)));                      // SERVICE_ACCEPT
     enc(kC2S, 60 + a.rng.range(0, 40), us(a.rng.range(100, 1000)));  // USERAUTH_REQUEST (query)
     enc(kS2C, 56, server_delay(a, 100, 800));                   // USERAUTH_PK_OK

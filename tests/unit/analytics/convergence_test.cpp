@@ -52,6 +52,50 @@ TEST(AnalyticsConvergence, AShareNamedAfterTheUserIsPrivate) {
     EXPECT_FALSE(c.is_private(ip("10.0.0.2")));  // not eve's share, and bob writes there too
 }
 
+TEST(AnalyticsConvergence, ARoamingProfileFolderIsNamedAfterItsUser) {
+    EXPECT_TRUE(Convergence::named_after("alice", "alice"));
+    EXPECT_TRUE(Convergence::named_after("Alice.V6", "alice"));
+    EXPECT_TRUE(Convergence::named_after("alice.v2", "ALICE"));
+    EXPECT_FALSE(Convergence::named_after("alice.V", "alice"));
+    EXPECT_FALSE(Convergence::named_after("alice.Vx", "alice"));
+    EXPECT_FALSE(Convergence::named_after("alice.old", "alice"));
+    EXPECT_FALSE(Convergence::named_after("alice2", "alice"));
+    EXPECT_FALSE(Convergence::named_after("al", "alice"));
+    EXPECT_FALSE(Convergence::named_after("alice", ""));
+}
+
+// Folder redirection, the home drive and the roaming profile put one user's
+// writes below three folders on one server, all named after the user.
+TEST(AnalyticsConvergence, OwnFoldersOnSeveralSharesArePrivate) {
+    Convergence c = make();
+    const IpAddr a = ip("10.0.0.1");
+    c.add(a, kHome, "alice\\Documents\\photos.zip", "CORP\\alice", true, at(10));
+    c.add(a, "\\\\FS01\\users$", "alice\\notes.txt", "CORP\\alice", false, at(20));
+    c.add(a, "\\\\FS01\\profiles$", "alice.V6\\NTUSER.DAT", "CORP\\alice", false, at(30));
+    EXPECT_TRUE(c.is_private(a));
+    // A team folder is not the user's own.
+    c.add(a, "\\\\FS01\\Projects", "Finance\\Budget.xlsx", "CORP\\alice", false, at(40));
+    EXPECT_FALSE(c.is_private(a));
+}
+
+TEST(AnalyticsConvergence, OwnFoldersAreBoundedAndEachMustStayTheUsers) {
+    Convergence c = make();
+    const IpAddr a = ip("10.0.0.1");
+    for (std::size_t i = 0; i < Convergence::kMaxOwnFolders; ++i)
+        c.add(a, "\\\\FS01\\s" + std::to_string(i) + "$", "alice\\x.zip", "CORP\\alice", true, at(i));
+    EXPECT_TRUE(c.is_private(a));
+    // Three hosts in one of its folders: that folder is no longer one user's.
+    c.add(ip("10.0.0.2"), "\\\\FS01\\s0$", "alice\\y.zip", "CORP\\alice", true, at(10));
+    EXPECT_TRUE(c.is_private(a));
+    c.add(ip("10.0.0.3"), "\\\\FS01\\s0$", "alice\\z.zip", "CORP\\alice", true, at(11));
+    EXPECT_FALSE(c.is_private(a));
+    // One more own folder than kept ends privacy by name.
+    Convergence d = make();
+    for (std::size_t i = 0; i <= Convergence::kMaxOwnFolders; ++i)
+        d.add(a, "\\\\FS01\\s" + std::to_string(i) + "$", "alice\\x.zip", "CORP\\alice", true, at(i));
+    EXPECT_FALSE(d.is_private(a));
+}
+
 TEST(AnalyticsConvergence, TheSameOwnFolderEveryTimeIsPrivate) {
     Convergence c = make();
     const IpAddr a = ip("10.0.0.1");
