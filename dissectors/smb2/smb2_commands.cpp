@@ -68,16 +68,7 @@ StreamWants SmbConnection::smb2_stream_begin(Dir d, const PduInfo& p, DataRegion
         ++stats_.unmatched_responses;
         return {};
     }
-    if (FileState* f = pe->has_file ? find_file(pe->file) : nullptr) {
-        f->bytes_read += data.length;
-        if (SessionState* s = find_session(f->session_id)) s->bytes_read += data.length;
-        const std::uint64_t offset = pe->view<IoArgs>().offset;
-        stream_[idx(d)] = {true, false, true, pe->file, offset, data.length};
-        drop_pending(*pe);
-        return read_sniff_wants(*f, offset, data.length);
-    }
-    drop_pending(*pe);
-    return {};
+    return read_data(d, *pe, data.length);
 }
 
 void SmbConnection::smb2_pdu(const PduInfo& p, Timestamp ts) {

@@ -238,7 +238,10 @@ private:
     FileState* file_for_io(const FileKey& k, std::uint64_t sid, std::uint32_t tid, Timestamp ts);
     void account_write(FileState& f, std::uint64_t offset, std::uint64_t len, Bytes visible, Timestamp ts);
     StreamWants sniff_wants(FileState& f, std::uint64_t offset, std::uint64_t len);
-    // The same for a READ response: the first bytes of the file only.
+    // The data of a READ response (SMB1 or SMB2) answering `pe`: counted to
+    // its file and session, streamed past, the pending entry dropped.
+    StreamWants read_data(Dir d, Pending& pe, std::uint64_t len);
+    // The same as sniff_wants for a READ response: the first bytes of the file only.
     static StreamWants read_sniff_wants(FileState& f, std::uint64_t offset, std::uint64_t len);
     static void fill_sniff(SniffSample& s, std::uint64_t file_offset, Bytes b);
     void emit_file(FileState& f, Timestamp close_ts);

@@ -195,6 +195,20 @@ StreamWants SmbConnection::sniff_wants(FileState& f, std::uint64_t offset, std::
     return w;
 }
 
+StreamWants SmbConnection::read_data(Dir d, Pending& pe, std::uint64_t len) {
+    FileState* f = pe.has_file ? find_file(pe.file) : nullptr;
+    if (!f) {
+        drop_pending(pe);
+        return {};
+    }
+    f->bytes_read += len;
+    if (SessionState* s = find_session(f->session_id)) s->bytes_read += len;
+    const std::uint64_t offset = pe.view<IoArgs>().offset;
+    stream_[idx(d)] = {true, false, true, pe.file, offset, len};
+    drop_pending(pe);
+    return read_sniff_wants(*f, offset, len);
+}
+
 StreamWants SmbConnection::read_sniff_wants(FileState& f, std::uint64_t offset, std::uint64_t len) {
     StreamWants w;
     if (len == 0 || f.is_pipe || offset >= kSniffBytes) return w;
