@@ -144,7 +144,8 @@ def wire_write_bytes(capture, target, interval):
         high[stream] = hi
         k = interval_of(float(r["frame.time_epoch"]), interval)
         for a, b in ranges.get(stream, ()):
-            per[k] += max(0, min(b, hi) - max(a, lo))
+            if min(b, hi) > max(a, lo):
+                per[k] += min(b, hi) - max(a, lo)
     return per, writes
 
 
