@@ -232,3 +232,55 @@ TEST(Progress, FanInIsRaisedBeforeTheUploadsEndAndListsThemInProgress) {
 
 }  // namespace
 }  // namespace sw::test
+
+namespace sw::test {
+namespace {
+
+// Real OpenSSH scp and sftp transfers (pcaps/ssh-ops.pcap, recorded in the
+// lab) with a 2 ms volume interval, so that each transfer spans many: an
+// SSH connection's progress events carry its encrypted bytes per direction
+// as they are delivered, and the transfer bytes once the inference sees an
+// upload or download; its close event keeps the totals and says how much
+// went out in progress.
+TEST(Progress, SshConnectionsReportTheirBytesAsTheyMove) {
+    const std::string pcap = (project_pcaps() / "ssh-ops.pcap").string();
+    Config cfg;
+    cfg.analytics.volume_interval = 2 * kSecond / 1000;
+    const Collector c = run_pipeline({pcap}, cfg);
+    struct Sum {
+        std::uint64_t bytes[2] = {0, 0}, upload = 0, download = 0;
+        std::size_t events = 0;
+    };
+    std::map<std::string, Sum> sums;  // by uid
+    for (const ProgressEvent& p : c.all<ProgressEvent>()) {
+        ASSERT_EQ(p.kind, ProgressEvent::Kind::ssh);
+        Sum& s = sums[std::string(p.id.uid())];
+        s.bytes[0] += p.bytes[0];
+        s.bytes[1] += p.bytes[1];
+        s.upload += p.upload;
+        s.download += p.download;
+        ++s.events;
+    }
+    std::size_t transfers = 0, spanning = 0;
+    for (const SshEvent& e : c.all<SshEvent>()) {
+        const Sum& s = sums[std::string(e.id.uid())];
+        EXPECT_EQ(e.progress_orig_bytes, s.bytes[0]);
+        EXPECT_EQ(e.progress_resp_bytes, s.bytes[1]);
+        EXPECT_EQ(e.progress_upload_bytes, s.upload);
+        EXPECT_EQ(e.progress_download_bytes, s.download);
+        EXPECT_LE(e.progress_orig_bytes, e.orig_bytes);
+        EXPECT_LE(e.progress_resp_bytes, e.resp_bytes);
+        if (e.inferred == "upload" || e.inferred == "download") {
+            ++transfers;
+            // The inference's final estimate is at least what it said on the way.
+            EXPECT_LE(e.progress_upload_bytes, e.upload_bytes);
+            EXPECT_LE(e.progress_download_bytes, e.download_bytes);
+            if (s.events >= 3 && e.progress_upload_bytes + e.progress_download_bytes > 0) ++spanning;
+        }
+    }
+    EXPECT_GE(transfers, 2u);
+    EXPECT_GE(spanning, 1u);
+}
+
+}  // namespace
+}  // namespace sw::test
