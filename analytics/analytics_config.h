@@ -54,6 +54,10 @@ struct Horizon {
 
 struct AnalyticsConfig {
     Duration volume_interval = 60 * kSecond;
+    // Bytes of SMB handles, encrypted SMB sessions and SSH connections still
+    // open are counted at each volume interval (ProgressEvent), not only
+    // when they close.
+    bool progress = true;
     Duration window = 3600 * kSecond;
     std::uint32_t min_sources = 3;
     std::uint64_t min_bytes = 50'000'000;

@@ -108,7 +108,7 @@ std::uint64_t Convergence::folder_key(std::string_view share_path, std::string_v
 }
 
 void Convergence::add(const IpAddr& peer, std::string_view share_path, std::string_view name,
-                      std::string_view user, bool archive, Timestamp ts) {
+                      std::string_view user, bool archive, Timestamp ts, bool counted) {
     now_ = std::max(now_, ts);
     const std::string_view top = top_folder(name);
     const std::uint64_t key = folder_key(share_path, top);
@@ -138,11 +138,11 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
         h.folder = key;
         h.user_named = user_named;
         if (user_named) h.own[h.own_n++] = key;
-        h.writes = 1;
+        h.writes = counted ? 1 : 0;
         h.ts = ts;
         it = peers_.emplace(peer, h).first;
     } else {
-        if (it->second.writes < UINT16_MAX) ++it->second.writes;
+        if (counted && it->second.writes < UINT16_MAX) ++it->second.writes;
         Home& h = it->second;
         if (h.folder != key) h.consistent = false;
         h.user_named = h.user_named && user_named;

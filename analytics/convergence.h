@@ -51,8 +51,10 @@ public:
 
     // A write by `peer` (as `user`, may be "" or DOMAIN\user) of `name`
     // (relative to the share) into `share_path` (\\server\share) at `ts`.
+    // `counted` false: a write still in progress (its place is known, it is
+    // not yet a file written; the close adds it again, counted).
     void add(const IpAddr& peer, std::string_view share_path, std::string_view name, std::string_view user,
-             bool archive, Timestamp ts);
+             bool archive, Timestamp ts, bool counted = true);
     void expire(Timestamp now);
     bool empty() const { return peers_.empty() && dirs_.empty(); }
 

@@ -53,6 +53,19 @@ public:
     // still in the window at `t` (the share of an encrypted session).
     virtual void map_share(const IpAddr& server, const IpAddr& client, const std::string& path, Timestamp t) = 0;
     virtual std::string mapped_share(const IpAddr& server, const IpAddr& client, Timestamp t) const = 0;
+    // A file write still in progress to `target` by `peer` lands at
+    // `name` under `share_path` (Convergence's per-user space), before its
+    // bytes are added; not counted as a file written.
+    virtual void place_in_progress(const IpAddr& /*target*/, const IpAddr& /*peer*/, const std::string& /*share_path*/,
+                                   const std::string& /*name*/, const std::string& /*user*/, Timestamp /*t*/) {}
+    // A transfer still open moved data (ProgressEvent): to `host` in role
+    // `r` (target: written to it; collector: read by it) from `peer`, `bytes`
+    // since its last progress; `what` names it (\\srv\share\name, "SSH upload").
+    // `key` identifies it until transfer_closed(). For the "in progress" list
+    // of notices.
+    virtual void transfer_open(Role /*r*/, const IpAddr& /*host*/, const IpAddr& /*peer*/, const std::string& /*key*/,
+                               const std::string& /*what*/, std::uint64_t /*bytes*/, Timestamp /*t*/) {}
+    virtual void transfer_closed(Role /*r*/, const IpAddr& /*host*/, const std::string& /*key*/) {}
     // `reader` (c.peer is the server) read an executable off an admin share.
     virtual void tool_read(const IpAddr& /*reader*/, const Contribution& /*c*/, const ConnId& /*conn*/,
                            const SmbFileEvent& /*f*/, const std::string& /*share_path*/) {}
@@ -72,6 +85,9 @@ public:
     void on_ssh(const SshEvent& s, ContributionSink& out) const;
     void on_conn(const ConnRecord& c, ContributionSink& out) const;
     void on_mapping(const SmbMappingEvent& m, ContributionSink& out) const;
+    // Bytes of a transfer still open: counted now, as the close event would
+    // count them (less the file's own facts, which come at close).
+    void on_progress(const ProgressEvent& p, ContributionSink& out) const;
 
 private:
     // A write from `source` to `target`: the target's contribution, then the

@@ -93,10 +93,12 @@ Notice fan_in_notice(const WindowFacts& w, const Assessment& a, const AnalyticsC
     if (!w.converge_path.empty())
         n.msg += ", archives of " + plural(w.converge_sources, "source", "sources") + " converging on " +
                  w.converge_path;
+    if (!w.in_progress.empty()) n.msg += ", " + plural(w.in_progress.size(), "transfer", "transfers") + " still in progress";
     n.sub = "sources: " + per_peer(w.peers);
     if (w.private_sources)
         n.sub += "; not counted: " + plural(w.private_sources, "source", "sources") +
                  " writing only into a folder of their own";
+    if (!w.in_progress.empty()) n.sub += "; in progress: " + join(w.in_progress, "; ");
     n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1074.002"};
     return n;
@@ -114,7 +116,10 @@ Notice pull_notice(const WindowFacts& w, const Assessment& a, const AnalyticsCon
         if (w.pushed.archives) n.msg += " (" + plural(w.pushed.archives, "archive", "archives") + ")";
         if (!targets.empty()) n.msg += " to " + join(targets, " and ");
     }
-    n.sub = "servers: " + per_peer(w.peers) + "; indicators: " + indicator_list(a, cfg);
+    if (!w.in_progress.empty()) n.msg += ", " + plural(w.in_progress.size(), "transfer", "transfers") + " still in progress";
+    n.sub = "servers: " + per_peer(w.peers);
+    if (!w.in_progress.empty()) n.sub += "; in progress: " + join(w.in_progress, "; ");
+    n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1039", "T1074.002"};
     return n;
 }

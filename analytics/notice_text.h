@@ -38,6 +38,9 @@ struct WindowFacts {
     std::string converge_path;          // target: the directory archives of many sources converged on
     std::uint32_t converge_sources = 0;
     std::uint32_t private_sources = 0;  // target: sources writing only into a space of their own (not counted)
+    // Transfers still open that contributed (ProgressEvent), oldest first:
+    // "\\fs\stage$\a.zip from 10.0.0.5, 12.0 MB so far".
+    std::vector<std::string> in_progress;
 };
 
 // Staging::Fan_In: many sources wrote to one target.

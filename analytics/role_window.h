@@ -55,8 +55,8 @@ public:
     // Where a file write landed (targets): name relative to the share, the
     // session's user.
     void add_place(const IpAddr& peer, const std::string& share_path, std::string_view name,
-                   std::string_view user, bool archive, Timestamp ts) {
-        conv.add(peer, share_path, name, user, archive, ts);
+                   std::string_view user, bool archive, Timestamp ts, bool counted = true) {
+        conv.add(peer, share_path, name, user, archive, ts, counted);
     }
     // A push by a collector (after expire and a non-empty win).
     bool add_push(const Contribution& c, const std::string* archive, Timestamp now);

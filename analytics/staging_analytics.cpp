@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "analytics/notice_text.h"
+#include "capture/util.h"
 
 namespace sw {
 
 namespace {
 constexpr std::size_t kMaxMapped = 32;  // tree connects remembered per server
+constexpr std::size_t kMaxOpen = 8;     // open transfers remembered per host and role
 
 std::size_t idx(Indicator i) { return static_cast<std::size_t>(i); }
 std::size_t idx(Role r) { return static_cast<std::size_t>(r); }
@@ -172,6 +174,9 @@ void StagingAnalytics::sweep() {
             if (rp->idle()) rp.reset();
         }
         std::erase_if(h.mapped, [&](const MappedShare& m) { return m.ts + cfg_.window <= now; });
+        // A transfer that has moved nothing for a window is no longer shown
+        // as in progress (its close may never come: a lost FIN, an eviction).
+        for (auto& v : h.open) std::erase_if(v, [&](const OpenTransfer& o) { return o.last + cfg_.window <= now; });
         if (h.vol.anomaly_ts && *h.vol.anomaly_ts + cfg_.window <= now) h.vol.anomaly_ts.reset();
     });
     dedupe_.expire(now);
@@ -283,6 +288,44 @@ void StagingAnalytics::tool_read(const IpAddr& reader, const Contribution& c, co
     if (!should_raise(NoteType::tool_transfer, reader, c.peer, a.severity, now)) return;
     Notice n = tool_notice(f, share_path, reader, c.peer, conn, now, a, cfg_);
     raise(n);
+}
+
+void StagingAnalytics::place_in_progress(const IpAddr& target, const IpAddr& peer, const std::string& share_path,
+                                         const std::string& name, const std::string& user, Timestamp t) {
+    if (!roles_.target) return;
+    const Timestamp now = clock_.now();
+    HostState& h = host(target);
+    RoleWindow& rs = role(h, Role::target);
+    begin(rs, now);
+    rs.expire(now);
+    rs.add_place(peer, share_path, name, user, false, t, false);
+}
+
+void StagingAnalytics::transfer_open(Role r, const IpAddr& host_addr, const IpAddr& peer, const std::string& key,
+                                     const std::string& what, std::uint64_t bytes, Timestamp t) {
+    if (r == Role::target ? !roles_.target : !roles_.collector) return;
+    auto& v = host(host_addr).open[idx(r)];
+    for (OpenTransfer& o : v)
+        if (o.key == key) {
+            o.bytes += bytes;
+            o.last = t;
+            return;
+        }
+    if (v.size() >= kMaxOpen) v.erase(v.begin());
+    v.push_back({key, peer, what, bytes, t, t});
+}
+
+void StagingAnalytics::transfer_closed(Role r, const IpAddr& host_addr, const std::string& key) {
+    if (HostState* h = hosts_.find(host_addr))
+        std::erase_if(h->open[idx(r)], [&](const OpenTransfer& o) { return o.key == key; });
+}
+
+std::vector<std::string> StagingAnalytics::in_progress(const HostState& h, Role r) const {
+    std::vector<std::string> out;
+    for (const OpenTransfer& o : h.open[idx(r)])
+        out.push_back(o.what + (r == Role::target ? " from " : " on ") + o.peer.str() + ", " + human_bytes(o.bytes) +
+                      " so far");
+    return out;
 }
 
 // ---------------------------------------------------------------- roles
@@ -447,6 +490,7 @@ Notice StagingAnalytics::main_notice(HostState& h, RoleWindow& rs, Role r, const
         w.converge_sources = place.sources;
     }
     w.archives = rs.unallowed(rs.archive_names);
+    w.in_progress = in_progress(h, r);
     if (r == Role::target) {
         w.shares = rs.unallowed(rs.shares);
         return fan_in_notice(w, a, cfg_);

@@ -78,11 +78,20 @@ private:
         std::string path;
         Timestamp ts = 0;
     };
+    // A transfer still open that moved data (ProgressEvent), per role.
+    struct OpenTransfer {
+        std::string key;   // connection uid / fuid
+        IpAddr peer;
+        std::string what;  // \\fs\share\name, "SSH upload", ...
+        std::uint64_t bytes = 0;
+        Timestamp first = 0, last = 0;
+    };
     struct HostState {
         IpAddr addr;
         HostVolume vol;
         std::unique_ptr<RoleWindow> roles[2];
         std::vector<MappedShare> mapped;  // recent tree connects to this host
+        std::vector<OpenTransfer> open[2];  // at most kMaxOpen per role, oldest first
     };
 
     HostState& host(const IpAddr& a);
@@ -103,6 +112,13 @@ private:
     std::string mapped_share(const IpAddr& server, const IpAddr& client, Timestamp t) const override;
     void tool_read(const IpAddr& reader, const Contribution& c, const ConnId& conn, const SmbFileEvent& f,
                    const std::string& share_path) override;
+    void place_in_progress(const IpAddr& target, const IpAddr& peer, const std::string& share_path,
+                           const std::string& name, const std::string& user, Timestamp t) override;
+    void transfer_open(Role r, const IpAddr& host, const IpAddr& peer, const std::string& key, const std::string& what,
+                       std::uint64_t bytes, Timestamp t) override;
+    void transfer_closed(Role r, const IpAddr& host, const std::string& key) override;
+    // "what from peer, N so far" of the host's open transfers in role r.
+    std::vector<std::string> in_progress(const HostState& h, Role r) const;
 
     // ClockListener.
     void on_period_end() override;

@@ -34,6 +34,7 @@ Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     register_dissectors(registry_, cfg.dissectors);
     FlowConfig fc = cfg.flow;
     fc.server_ports = default_server_ports();
+    fc.progress_interval = cfg.analytics.progress ? cfg.analytics.volume_interval : 0;
     for (std::uint16_t p : registry_.server_ports()) fc.server_ports.push_back(p);
     engine_ = std::make_unique<FlowEngine>(fc, &registry_, *this);
 }

@@ -124,10 +124,7 @@ Flow* FlowEngine::lookup(const DecodedPacket& p, bool& is_new) {
 void FlowEngine::process(const DecodedPacket& p) {
     ++stats_.packets;
     if (p.ts > now_) now_ = p.ts;
-    if (now_ >= next_expiry_check_) {
-        expire(now_);
-        next_expiry_check_ = now_ + kSecond;
-    }
+    if (now_ >= next_expiry_check_) housekeep();
     if (p.proto != kTcp && p.proto != kUdp) return;
 
     bool is_new = false;
@@ -259,9 +256,32 @@ void FlowEngine::expire(Timestamp now) {
     }
 }
 
+void FlowEngine::housekeep() {
+    expire(now_);
+    next_expiry_check_ = now_ + kSecond;
+    const Duration every = cfg_.progress_interval;
+    if (every <= 0) return;
+    if (next_progress_ == 0) {
+        next_progress_ = (now_ / every + 1) * every;
+    } else if (now_ >= next_progress_) {
+        // Bytes counted so far all came before this boundary (the previous
+        // packet was before it): they belong to the interval ending there,
+        // even when packet time jumped over several.
+        const Timestamp last = next_progress_ - 1;
+        table_.for_each([&](Flow* f) {
+            if (!f->consumer) return;
+            TickState st;
+            for (Dir d : {Dir::orig, Dir::resp}) st.skip_left[idx(d)] = f->reasm[idx(d)].pending_skip();
+            f->consumer->on_tick(last, st);
+        });
+        next_progress_ = (now_ / every + 1) * every;
+    }
+    next_expiry_check_ = std::min(next_expiry_check_, next_progress_);
+}
+
 void FlowEngine::advance(Timestamp now) {
     if (now > now_) now_ = now;
-    expire(now_);
+    housekeep();
 }
 
 void FlowEngine::end_flow(Flow* f, std::string_view reason) {

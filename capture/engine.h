@@ -36,6 +36,10 @@ struct FlowConfig {
     // Ports that make an endpoint "likely the server" when no SYN tells
     // (Zeek's likely_server_ports). Filled by the caller from the dissectors.
     std::vector<std::uint16_t> server_ports;
+    // Every this much packet time (aligned to multiples of it), each flow's
+    // consumer gets on_tick() (bytes of long transfers counted as they
+    // move). 0: never. The pipeline sets it to analytics.volume-interval.
+    Duration progress_interval = 0;
 };
 
 // Where new flows get their stream consumer (the dissector registry).
@@ -88,6 +92,9 @@ private:
     void handle_udp(Flow* f, Dir d, const DecodedPacket& p);
     void reschedule(Flow* f);
     void expire(Timestamp now);
+    // Expiry and, at a progress boundary, the consumers' ticks; sets the
+    // next check (at most a second of packet time away).
+    void housekeep();
     bool expired(const Flow* f, Timestamp now) const { return f->deadline < now; }
     void end_flow(Flow* f, std::string_view reason);
     ReassemblyCtx ctx(Flow* f, Dir d);
@@ -104,6 +111,7 @@ private:
     std::bitset<65536> server_ports_;
     Timestamp now_ = 0;
     Timestamp next_expiry_check_ = 0;
+    Timestamp next_progress_ = 0;  // 0: not yet aligned to the first packet
     EngineStats stats_;
 };
 

@@ -49,6 +49,13 @@ protected:
     ~SkipHandoff() = default;
 };
 
+// What a flow's progress tick knows of its stream (StreamConsumer::on_tick).
+struct TickState {
+    // Per Dir: bytes the consumer asked to skip that have not come by yet
+    // (kSkipAll: it skips everything).
+    std::uint64_t skip_left[2] = {0, 0};
+};
+
 class StreamConsumer {
 public:
     virtual ~StreamConsumer() = default;
@@ -74,6 +81,17 @@ public:
     // The flow is over (closed, timed out, evicted, or the input ended). All
     // deliverable data has been delivered. Flush whatever is pending.
     virtual void on_flow_end(Timestamp ts) = 0;
+
+    // Packet time passed the end of a progress interval (FlowConfig::
+    // progress_interval); `t` is that interval's last instant. A consumer
+    // that counts bytes of things still open (SMB handles, SSH transfers)
+    // reports what moved since its previous tick (ProgressEvent). Called for
+    // every flow with a consumer, once per interval, before any packet of
+    // the next interval is given to it. `s` says, per direction, how much of
+    // what the consumer asked to skip has not come by yet: a consumer that
+    // counts a message's bytes when it reads its header (an 8 MiB WRITE)
+    // reports only the part that has gone past.
+    virtual void on_tick(Timestamp /*t*/, const TickState& /*s*/) {}
 
     // The protocol once it is confirmed (none if not): conn.log's `service`.
     virtual AppProtocol protocol() const { return AppProtocol::none; }

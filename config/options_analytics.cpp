@@ -135,6 +135,10 @@ void add(po::options_description& d) {
     d.add_options()
         ("volume.interval", po::value<DurationArg>()->default_value(dur(D.volume_interval, "60s")),
             "length of a volume.log interval, aligned to packet time")
+        ("volume.progress", po::value<bool>()->default_value(D.progress),
+            "count the bytes of SMB handles, encrypted SMB sessions and SSH connections still open "
+            "at the end of every volume interval (volumes and findings grow while a long transfer "
+            "runs); false: only when they close")
         ("staging.window", po::value<DurationArg>()->default_value(dur(D.window, "1h")),
             "sliding window for fan-in and pull collectors (slides in steps of 1/60 of it); "
             "also the staging.log report period")
@@ -222,6 +226,7 @@ void apply(const po::variables_map& vm, Config& c) {
     a.volume_interval = opt<DurationArg>(vm, "volume.interval").v;
     if (a.volume_interval <= 0)
         throw bad("volume.interval", opt<DurationArg>(vm, "volume.interval").text, "must be positive");
+    a.progress = opt<bool>(vm, "volume.progress");
     a.window = opt<DurationArg>(vm, "staging.window").v;
     if (a.window < kSecond)
         throw bad("staging.window", opt<DurationArg>(vm, "staging.window").text, "must be at least 1s");

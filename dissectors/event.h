@@ -46,6 +46,9 @@ struct SmbFileEvent {
     bool deleted = false;        // delete-on-close / disposition delete
     bool encrypted = false;      // session was encrypted (then most fields are unknown)
     bool archive_name = false;   // name or prev_name ends in an archive extension (.zip, .7z, .rar, .tar.gz, ...)
+    // How much of bytes_written / bytes_read already went out in
+    // ProgressEvents while the handle was open (not logged).
+    std::uint64_t progress_written = 0, progress_read = 0;
 };
 
 // A tree connect (share mapping). Feeds smb_mapping.log.
@@ -85,6 +88,7 @@ struct SmbSessionEvent {
     std::uint64_t encrypted_bytes[2] = {0, 0};  // transform payload bytes per Dir
     std::uint64_t bytes_written = 0;            // cleartext WRITE bytes in this session
     std::uint64_t bytes_read = 0;
+    std::uint64_t progress_encrypted_bytes[2] = {0, 0};  // of encrypted_bytes, already in ProgressEvents
 };
 
 // One SSH connection at its end. Feeds ssh.log and analytics.
@@ -110,13 +114,41 @@ struct SshEvent {
     std::uint64_t transfer_bytes = 0;
     std::uint64_t upload_bytes = 0;             // client -> server (SSH roles)
     std::uint64_t download_bytes = 0;           // server -> client
+    // Of the above, already in ProgressEvents while the connection was open.
+    std::uint64_t progress_orig_bytes = 0, progress_resp_bytes = 0;
+    std::uint64_t progress_upload_bytes = 0, progress_download_bytes = 0;
+};
+
+// Bytes that moved while something was still open, since its previous
+// ProgressEvent: emitted at each analytics.volume-interval boundary of packet
+// time for every SMB handle, encrypted SMB session and SSH connection that
+// moved data, so that volumes and findings grow while a long transfer runs.
+// Not logged. The close event (SmbFileEvent, SmbSessionEvent, SshEvent) still
+// carries the totals, and in its progress_* fields how much of them went out
+// here: a consumer counts the totals minus that at close, so the sum of the
+// progress contributions and the close contribution equals the totals.
+struct ProgressEvent {
+    enum class Kind : std::uint8_t { smb_file, smb_session, ssh };
+    Timestamp ts = 0;            // the last instant of the interval the bytes were seen in
+    ConnId id;                   // TCP connection (SMB: the handle's opening channel; orig = client)
+    Kind kind = Kind::smb_file;
+    // smb_file: the handle, as its smb_files row will name it.
+    std::string fuid, path, share, name, username;
+    std::uint64_t written = 0, read = 0;  // smb_file: WRITE / READ bytes
+    std::uint64_t session_id = 0;         // smb_session
+    // smb_session: transform bytes per Dir; ssh: encrypted payload per Dir.
+    std::uint64_t bytes[2] = {0, 0};
+    // ssh: SSH roles, and the application bytes of a transfer as the
+    // inference sees it so far (0 while it looks interactive).
+    IpAddr client_h, server_h;
+    std::uint64_t upload = 0, download = 0;
 };
 
 // A protocol or capture anomaly (weird.log).
 using WeirdEvent = WeirdRecord;
 
 using Event = std::variant<ConnRecord, WeirdEvent, SmbFileEvent, SmbMappingEvent, NtlmEvent,
-                           SmbSessionEvent, SshEvent>;
+                           SmbSessionEvent, SshEvent, ProgressEvent>;
 
 class EventSink {
 public:

@@ -73,6 +73,10 @@ public:
         if (inner_) inner_->on_flow_end(ts);
     }
 
+    void on_tick(Timestamp t, const TickState& s) override {
+        if (inner_) inner_->on_tick(t, s);
+    }
+
     AppProtocol protocol() const override { return inner_ ? inner_->protocol() : AppProtocol::none; }
 
 private:

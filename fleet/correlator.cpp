@@ -53,6 +53,16 @@ std::string dedup_key(const Event& e, const ConnId& id) {
     } else if (const auto* s = std::get_if<SmbSessionEvent>(&e)) {
         k += '|';
         k += std::to_string(s->session_id);
+    } else if (const auto* p = std::get_if<ProgressEvent>(&e)) {
+        // fuids are each sensor's own: the file's name tells handles apart.
+        k += '|';
+        k += std::to_string(static_cast<int>(p->kind));
+        k += '|';
+        k += p->name;
+        k += '|';
+        k += std::to_string(p->session_id);
+        k += '|';
+        k += std::to_string(p->ts);
     } else if (const auto* m = std::get_if<SmbMappingEvent>(&e)) {
         k += '|';
         k += m->path;

@@ -49,6 +49,8 @@ const LogTable<FT>& files_tail() {
                                     col<F::bool_>("_deleted", [](const FT& x) { return x.e->deleted; }),
                                     col<F::bool_>("_encrypted", [](const FT& x) { return x.e->encrypted; }),
                                     col<F::bool_>("_archive_name", [](const FT& x) { return x.e->archive_name; }),
+                                    col<F::count>("_progress_written", [](const FT& x) { return x.e->progress_written; }),
+                                    col<F::count>("_progress_read", [](const FT& x) { return x.e->progress_read; }),
                                 })};
     return t;
 }
@@ -60,6 +62,14 @@ const LogTable<ST>& ssh_tail() {
                                            col<F::count>("_upload_bytes", [](const ST& x) { return x.e->upload_bytes; }),
                                            col<F::count>("_download_bytes",
                                                          [](const ST& x) { return x.e->download_bytes; }),
+                                           col<F::count>("_progress_orig_bytes",
+                                                         [](const ST& x) { return x.e->progress_orig_bytes; }),
+                                           col<F::count>("_progress_resp_bytes",
+                                                         [](const ST& x) { return x.e->progress_resp_bytes; }),
+                                           col<F::count>("_progress_upload_bytes",
+                                                         [](const ST& x) { return x.e->progress_upload_bytes; }),
+                                           col<F::count>("_progress_download_bytes",
+                                                         [](const ST& x) { return x.e->progress_download_bytes; }),
                                        })};
     return t;
 }
@@ -82,6 +92,43 @@ const LogTable<SE>& session_wire() {
                          col<F::count>("encrypted_bytes_resp", [](const SE& s) { return s.encrypted_bytes[1]; }),
                          col<F::count>("bytes_written", [](const SE& s) { return s.bytes_written; }),
                          col<F::count>("bytes_read", [](const SE& s) { return s.bytes_read; }),
+                         col<F::count>("progress_encrypted_bytes_orig",
+                                       [](const SE& s) { return s.progress_encrypted_bytes[0]; }),
+                         col<F::count>("progress_encrypted_bytes_resp",
+                                       [](const SE& s) { return s.progress_encrypted_bytes[1]; }),
+                     })};
+    return t;
+}
+// Progress events have no log of their own either.
+using PE = ProgressEvent;
+std::string_view progress_kind_name(PE::Kind k) {
+    switch (k) {
+        case PE::Kind::smb_file: return "smb_file";
+        case PE::Kind::smb_session: return "smb_session";
+        case PE::Kind::ssh: return "ssh";
+    }
+    return "";
+}
+const LogTable<PE>& progress_wire() {
+    static const LogTable<PE> t{
+        "progress",
+        with_conn_id([](const PE& p) { return p.ts; }, [](const PE& p) -> const ConnId* { return &p.id; },
+                     {
+                         col<F::string>("kind", [](const PE& p) { return progress_kind_name(p.kind); }),
+                         col<F::string>("fuid", [](const PE& p) { return nonempty(p.fuid); }),
+                         col<F::string>("path", [](const PE& p) { return nonempty(p.path); }),
+                         col<F::string>("share", [](const PE& p) { return nonempty(p.share); }),
+                         col<F::string>("name", [](const PE& p) { return nonempty(p.name); }),
+                         col<F::string>("username", [](const PE& p) { return nonempty(p.username); }),
+                         col<F::count>("written", [](const PE& p) { return p.written; }),
+                         col<F::count>("read", [](const PE& p) { return p.read; }),
+                         col<F::count>("session_id", [](const PE& p) { return p.session_id; }),
+                         col<F::count>("bytes_orig", [](const PE& p) { return p.bytes[0]; }),
+                         col<F::count>("bytes_resp", [](const PE& p) { return p.bytes[1]; }),
+                         col<F::addr>("client_h", [](const PE& p) { return p.client_h; }),
+                         col<F::addr>("server_h", [](const PE& p) { return p.server_h; }),
+                         col<F::count>("upload", [](const PE& p) { return p.upload; }),
+                         col<F::count>("download", [](const PE& p) { return p.download; }),
                      })};
     return t;
 }
@@ -180,6 +227,7 @@ std::string_view event_path(const Event& e) {
                           [](const SmbMappingEvent&) { return std::string_view("smb_mapping"); },
                           [](const SshEvent&) { return std::string_view("ssh"); },
                           [](const SmbSessionEvent&) { return std::string_view("smb_session"); },
+                          [](const ProgressEvent&) { return std::string_view("progress"); },
                           [](const auto&) { return std::string_view(); },
                       },
                       e);
@@ -206,6 +254,10 @@ bool encode_event(const Event& e, std::string_view sensor, std::string& out) {
                           },
                           [&](const SmbSessionEvent& x) {
                               encode(session_wire(), x, conn_tail(), Tail<ConnRecord>{"smb_session", sensor, nullptr}, out);
+                              return true;
+                          },
+                          [&](const ProgressEvent& x) {
+                              encode(progress_wire(), x, conn_tail(), Tail<ConnRecord>{"progress", sensor, nullptr}, out);
                               return true;
                           },
                           [&](const auto&) { return false; },
@@ -278,6 +330,8 @@ std::optional<Event> decode_event(std::string_view path, const report::LogRow& r
         f.deleted = r.flag("_deleted");
         f.encrypted = r.flag("_encrypted");
         f.archive_name = r.flag("_archive_name");
+        f.progress_written = r.count("_progress_written");
+        f.progress_read = r.count("_progress_read");
         return Event{std::move(f)};
     }
     if (path == "ssh") {
@@ -309,6 +363,10 @@ std::optional<Event> decode_event(std::string_view path, const report::LogRow& r
         } else if (s.inferred == "download") {
             s.download_bytes = s.transfer_bytes;
         }
+        s.progress_orig_bytes = r.count("_progress_orig_bytes");
+        s.progress_resp_bytes = r.count("_progress_resp_bytes");
+        s.progress_upload_bytes = r.count("_progress_upload_bytes");
+        s.progress_download_bytes = r.count("_progress_download_bytes");
         return Event{std::move(s)};
     }
     if (path == "smb_session") {
@@ -327,7 +385,34 @@ std::optional<Event> decode_event(std::string_view path, const report::LogRow& r
         s.encrypted_bytes[1] = r.count("encrypted_bytes_resp");
         s.bytes_written = r.count("bytes_written");
         s.bytes_read = r.count("bytes_read");
+        s.progress_encrypted_bytes[0] = r.count("progress_encrypted_bytes_orig");
+        s.progress_encrypted_bytes[1] = r.count("progress_encrypted_bytes_resp");
         return Event{std::move(s)};
+    }
+    if (path == "progress") {
+        ProgressEvent p;
+        p.ts = ts;
+        p.id = id;
+        const std::string_view kind = r.str("kind");
+        if (kind == "smb_file") p.kind = ProgressEvent::Kind::smb_file;
+        else if (kind == "smb_session") p.kind = ProgressEvent::Kind::smb_session;
+        else if (kind == "ssh") p.kind = ProgressEvent::Kind::ssh;
+        else return std::nullopt;
+        p.fuid = text(r, "fuid");
+        p.path = text(r, "path");
+        p.share = text(r, "share");
+        p.name = text(r, "name");
+        p.username = text(r, "username");
+        p.written = r.count("written");
+        p.read = r.count("read");
+        p.session_id = r.count("session_id");
+        p.bytes[0] = r.count("bytes_orig");
+        p.bytes[1] = r.count("bytes_resp");
+        if (auto c = IpAddr::parse(r.str("client_h"))) p.client_h = *c;
+        if (auto c = IpAddr::parse(r.str("server_h"))) p.server_h = *c;
+        p.upload = r.count("upload");
+        p.download = r.count("download");
+        return Event{std::move(p)};
     }
     return std::nullopt;
 }
@@ -341,6 +426,7 @@ Timestamp event_time(const Event& e) {
                           [](const SmbMappingEvent& m) { return m.ts; },
                           [](const WeirdEvent& w) { return w.ts; },
                           [](const NtlmEvent& n) { return n.ts; },
+                          [](const ProgressEvent& p) { return p.ts; },
                       },
                       e);
 }

@@ -30,7 +30,15 @@ bool partition_hosts(const Event& e, PartitionHosts& out) {
     else if (const auto* f = std::get_if<SmbFileEvent>(&e)) id = &f->id;
     else if (const auto* m = std::get_if<SmbMappingEvent>(&e)) id = &m->id;
     else if (const auto* s = std::get_if<SmbSessionEvent>(&e)) id = &s->id;
-    else if (const auto* s = std::get_if<SshEvent>(&e)) {
+    else if (const auto* p = std::get_if<ProgressEvent>(&e)) {
+        // As its close event is partitioned (an SSH one by SSH roles).
+        if (p->kind == ProgressEvent::Kind::ssh && (p->client_h != IpAddr{} || p->server_h != IpAddr{})) {
+            out.client = p->client_h;
+            out.server = p->server_h;
+            return true;
+        }
+        id = &p->id;
+    } else if (const auto* s = std::get_if<SshEvent>(&e)) {
         // The analytics' roles (event_adapter.cpp): client_h/server_h when known.
         if (s->client_h != IpAddr{} || s->server_h != IpAddr{}) {
             out.client = s->client_h;

@@ -91,6 +91,8 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
     ev.t_changed = filetime_to_us(f.times.changed);
     ev.bytes_written = f.bytes_written;
     ev.bytes_read = f.bytes_read;
+    ev.progress_written = f.progress_written;
+    ev.progress_read = f.progress_read;
     ev.write_ranges = f.ranges.count();
     ev.missed_bytes = f.missed;
     if (f.sniff) {
@@ -135,9 +137,87 @@ void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
     for (int i = 0; i < 2; ++i) {
         ev.encrypted_msgs[i] = s.enc_msgs[i];
         ev.encrypted_bytes[i] = s.enc_bytes[i];
+        ev.progress_encrypted_bytes[i] = s.progress_enc[i];
     }
     ev.bytes_written = s.bytes_written;
     ev.bytes_read = s.bytes_read;
+    sink_.on_event(Event{std::move(ev)});
+}
+
+void SmbConnection::on_tick(Timestamp t, const TickState& st) {
+    // A WRITE request's or READ response's data is counted when its header
+    // is read, and its body is then skipped: the part of the last one per
+    // direction that the reassembler has not passed yet (its pending skip)
+    // has not moved, and is held back until a later tick or the close.
+    std::uint64_t held[2] = {0, 0};
+    for (int d = 0; d < 2; ++d)
+        if (stream_[d].has_file) held[d] = std::min(st.skip_left[d], stream_[d].length);
+    auto held_for = [&](const FileState& f, bool write) -> std::uint64_t {
+        for (int d = 0; d < 2; ++d)
+            if (held[d] && stream_[d].write == write && stream_[d].file == f.key) return held[d];
+        return 0;
+    };
+    // Oldest handle first, then sessions in the order they began.
+    files_.for_each([&](const FileKey&, std::shared_ptr<FileState>& f) {
+        progress_file(*f, t, held_for(*f, true), held_for(*f, false));
+    });
+    sessions_.for_each([&](std::uint64_t, SessionState& s) {
+        std::uint64_t h[2] = {0, 0};
+        for (int d = 0; d < 2; ++d)
+            if (transform_[d].session_id == s.id) h[d] = std::min(st.skip_left[d], transform_[d].payload);
+        progress_session(s, t, h);
+    });
+}
+
+void SmbConnection::progress_file(FileState& f, Timestamp t, std::uint64_t held_w, std::uint64_t held_r) {
+    // A multichannel handle sits in the table of every channel that used it:
+    // whichever ticks first reports its bytes, the others find nothing new.
+    // Written bytes a failed WRITE response takes back (sub_sat) after they
+    // were reported stay reported.
+    const std::uint64_t moved_w = f.bytes_written - std::min(held_w, f.bytes_written);
+    const std::uint64_t moved_r = f.bytes_read - std::min(held_r, f.bytes_read);
+    const std::uint64_t w = moved_w > f.progress_written ? moved_w - f.progress_written : 0;
+    const std::uint64_t r = moved_r > f.progress_read ? moved_r - f.progress_read : 0;
+    if (!w && !r) return;
+    // Where the handle is, without settling it into f (its row at close
+    // must name what it would have named without ticks).
+    const TreeState* tree = f.path.empty() ? find_tree(f.session_id, f.tree_id) : nullptr;
+    if (f.emitted || f.is_pipe || (tree && tree->share_type == share_type::pipe)) return;
+    f.progress_written += w;
+    f.progress_read += r;
+    ProgressEvent ev;
+    ev.ts = t;
+    ev.id = f.conn;
+    ev.kind = ProgressEvent::Kind::smb_file;
+    ev.fuid = f.fuid;
+    ev.path = tree ? tree->path : f.path;
+    ev.share = tree ? tree->share : f.share;
+    ev.name = f.name;
+    if (!f.username.empty()) ev.username = f.username;
+    else if (const SessionState* s = find_session(f.session_id)) ev.username = s->username;
+    ev.written = w;
+    ev.read = r;
+    sink_.on_event(Event{std::move(ev)});
+}
+
+void SmbConnection::progress_session(SessionState& s, Timestamp t, const std::uint64_t held[2]) {
+    if (s.id == 0) return;
+    std::uint64_t delta[2] = {0, 0};
+    for (int d = 0; d < 2; ++d) {
+        const std::uint64_t moved = s.enc_bytes[d] - std::min(held[d], s.enc_bytes[d]);
+        if (moved > s.progress_enc[d]) delta[d] = moved - s.progress_enc[d];
+        s.progress_enc[d] += delta[d];
+    }
+    const std::uint64_t up = delta[0], down = delta[1];
+    if (!up && !down) return;
+    ProgressEvent ev;
+    ev.ts = t;
+    ev.id = id_;
+    ev.kind = ProgressEvent::Kind::smb_session;
+    ev.session_id = s.id;
+    ev.username = s.username;
+    ev.bytes[0] = up;
+    ev.bytes[1] = down;
     sink_.on_event(Event{std::move(ev)});
 }
 

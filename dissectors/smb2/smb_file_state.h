@@ -71,6 +71,7 @@ struct FileState {
     bool close_attrs = false;
     FileTimes times;
     std::uint64_t bytes_written = 0, bytes_read = 0, missed = 0;
+    std::uint64_t progress_written = 0, progress_read = 0;  // already in ProgressEvents
     std::uint32_t write_ops = 0, read_ops = 0;
     RangeSet ranges;
     std::unique_ptr<SniffSample> sniff;       // written bytes

@@ -63,6 +63,7 @@ struct SessionState {
     std::uint64_t enc_msgs[2] = {0, 0};   // [0] client->server, [1] server->client
     std::uint64_t enc_bytes[2] = {0, 0};
     std::uint64_t bytes_written = 0, bytes_read = 0;
+    std::uint64_t progress_enc[2] = {0, 0};  // of enc_bytes, already in ProgressEvents
     // Server names from the NTLM CHALLENGE.
     std::string srv_nb, srv_dns, srv_tree;
 };
@@ -176,6 +177,8 @@ public:
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
     void on_flow_end(Timestamp ts) override;
+    // Bytes of open handles and encrypted sessions since the last tick.
+    void on_tick(Timestamp t, const TickState& s) override;
     AppProtocol protocol() const override { return confirmed_ ? AppProtocol::smb : AppProtocol::none; }
 
     const SmbStats& stats() const { return stats_; }
@@ -252,6 +255,9 @@ private:
     void release_file(const FileKey& k, Timestamp ts, bool force_emit);
     void close_file(const FileKey& k, Timestamp ts);
     void emit_session(SessionState& s, Timestamp ts);
+    // `held_w` / `held_r`: counted bytes of f still to come by on the wire.
+    void progress_file(FileState& f, Timestamp t, std::uint64_t held_w, std::uint64_t held_r);
+    void progress_session(SessionState& s, Timestamp t, const std::uint64_t held[2]);
     void emit_ntlm(const Pending& pe, const SessionState* s, std::optional<bool> success);
 
     // Tables.
@@ -301,6 +307,12 @@ private:
         std::uint64_t file_offset = 0;
         std::uint64_t length = 0;
     } stream_[2];
+    // The last transform (encrypted message) per direction: its session and
+    // payload, counted when its header was read.
+    struct Transform {
+        std::uint64_t session_id = 0;
+        std::uint64_t payload = 0;
+    } transform_[2];
 
     std::vector<std::uint8_t> decomp_;  // a compression transform rebuilt (bounded by max_pdu_buffer)
 

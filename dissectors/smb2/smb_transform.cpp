@@ -30,6 +30,7 @@ void SmbConnection::transform_pdu(Dir d, const PduInfo& p, Timestamp ts) {
     const int r = d == Dir::orig ? 0 : 1;
     ++s.enc_msgs[r];
     s.enc_bytes[r] += payload;
+    transform_[r] = {s.id, payload};
     if (!s.encrypted) {
         s.encrypted = true;
         bool visible = false;

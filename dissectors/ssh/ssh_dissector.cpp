@@ -429,19 +429,58 @@ SshEvent SshDissector::build_event() const {
         else e.auth_note = "incomplete";
     }
 
-    // Transfer inference: the session after a successful login, or the
-    // whole encrypted part when success could not be inferred. A failed
-    // login has no session to classify.
     if (encrypted_both && e.auth_success != std::optional<bool>(false)) {
-        TransferConfig tc{cfg_.min_transfer_bytes, cfg_.transfer_ratio, cfg_.min_keystrokes, cfg_.channel_packet};
-        const auto& st = auth_.succeeded() ? post_ : all_;
-        const TransferVerdict v = classify_transfer(st[0], st[1], framing_[0], framing_[1], tc);
+        const TransferVerdict v = transfer_verdict();
         e.inferred.assign(transfer_name(v.kind));
         e.transfer_bytes = v.transfer_bytes;
         e.upload_bytes = v.upload_bytes;
         e.download_bytes = v.download_bytes;
     }
+    e.progress_orig_bytes = progress_bytes_[0];
+    e.progress_resp_bytes = progress_bytes_[1];
+    e.progress_upload_bytes = progress_upload_;
+    e.progress_download_bytes = progress_download_;
     return e;
+}
+
+ssh::TransferVerdict SshDissector::transfer_verdict() const {
+    // Transfer inference: the session after a successful login, or the
+    // whole encrypted part when success could not be inferred. A failed
+    // login has no session to classify.
+    const bool encrypted_both = side_[0].phase == Phase::encrypted && side_[1].phase == Phase::encrypted;
+    if (!encrypted_both || auth_.result() == std::optional<bool>(false)) return {};
+    TransferConfig tc{cfg_.min_transfer_bytes, cfg_.transfer_ratio, cfg_.min_keystrokes, cfg_.channel_packet};
+    const auto& st = auth_.succeeded() ? post_ : all_;
+    return classify_transfer(st[0], st[1], framing_[0], framing_[1], tc);
+}
+
+void SshDissector::on_tick(Timestamp t, const TickState&) {
+    // Every encrypted byte is counted as it is delivered: nothing is skipped.
+    if (!confirmed_ || emitted_) return;
+    const std::uint64_t o = side_[0].enc_bytes - progress_bytes_[0], r = side_[1].enc_bytes - progress_bytes_[1];
+    if (!o && !r) return;
+    ProgressEvent ev;
+    ev.ts = t;
+    ev.id = id_;
+    ev.kind = ProgressEvent::Kind::ssh;
+    const Dir cd = client_dir();
+    ev.client_h = cd == Dir::orig ? id_.orig_h : id_.resp_h;
+    ev.server_h = cd == Dir::orig ? id_.resp_h : id_.orig_h;
+    ev.bytes[0] = o;
+    ev.bytes[1] = r;
+    progress_bytes_[0] = side_[0].enc_bytes;
+    progress_bytes_[1] = side_[1].enc_bytes;
+    // So far it looks like a transfer: its bytes move data now. While it
+    // looks interactive (or cannot be classified yet) only volume counts;
+    // the close event settles the rest with the final inference.
+    const TransferVerdict v = transfer_verdict();
+    if (v.kind != Transfer::none && v.kind != Transfer::interactive) {
+        if (v.upload_bytes > progress_upload_) ev.upload = v.upload_bytes - progress_upload_;
+        if (v.download_bytes > progress_download_) ev.download = v.download_bytes - progress_download_;
+        progress_upload_ += ev.upload;
+        progress_download_ += ev.download;
+    }
+    sink_.on_event(Event{std::move(ev)});
 }
 
 }  // namespace sw

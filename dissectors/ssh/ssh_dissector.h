@@ -40,6 +40,9 @@ public:
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override;
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
     void on_flow_end(Timestamp ts) override;
+    // Encrypted bytes since the last tick, and the transfer bytes the
+    // inference sees so far (ProgressEvent).
+    void on_tick(Timestamp t, const TickState& s) override;
     AppProtocol protocol() const override { return confirmed_ ? AppProtocol::ssh : AppProtocol::none; }
     // How often algorithm negotiation ran (once per roles; tests).
     std::uint32_t negotiations() const { return negotiations_; }
@@ -80,6 +83,9 @@ private:
     // Framing and keystroke sizes once both KEXINITs are known.
     void ensure_framing();
     SshEvent build_event() const;
+    // The transfer inference over what was seen so far (none if there is no
+    // session to classify: not encrypted both ways, or a failed login).
+    ssh::TransferVerdict transfer_verdict() const;
 
     const ConnId& id_;
     EventSink& sink_;
@@ -107,6 +113,9 @@ private:
     bool auth_off_ = false;  // compression / version: not inferable
     std::array<ssh::ChunkStats, 2> all_{};   // everything after NEWKEYS
     std::array<ssh::ChunkStats, 2> post_{};  // after the inferred USERAUTH_SUCCESS
+    // Already in ProgressEvents: enc_bytes per Dir, upload and download.
+    std::array<std::uint64_t, 2> progress_bytes_{};
+    std::uint64_t progress_upload_ = 0, progress_download_ = 0;
 };
 
 class SshFactory : public DissectorFactory {

@@ -41,6 +41,18 @@ struct Calls : ContributionSink {
     void map_share(const IpAddr& server, const IpAddr& client, const std::string& path, Timestamp) override {
         log.push_back("map " + server.str() + " " + client.str() + " " + path);
     }
+    void place_in_progress(const IpAddr& target, const IpAddr& peer, const std::string& share, const std::string& name,
+                           const std::string& user, Timestamp) override {
+        log.push_back("place " + target.str() + " " + peer.str() + " " + share + " " + name + " " + user);
+    }
+    void transfer_open(Role r, const IpAddr& host, const IpAddr& peer, const std::string& key, const std::string& what,
+                       std::uint64_t bytes, Timestamp) override {
+        log.push_back(std::string(r == Role::target ? "open-target " : "open-collector ") + host.str() + " " +
+                      peer.str() + " " + key + " " + what + " " + std::to_string(bytes));
+    }
+    void transfer_closed(Role r, const IpAddr& host, const std::string& key) override {
+        log.push_back(std::string(r == Role::target ? "closed-target " : "closed-collector ") + host.str() + " " + key);
+    }
     std::string mapped_share(const IpAddr& server, const IpAddr& client, Timestamp) const override {
         asked.push_back(server.str() + " " + client.str());
         return mapped;
@@ -244,6 +256,123 @@ TEST(AnalyticsEventAdapter, MappingsAreRemembered) {
     m.path.clear();  // unknown (encrypted tree connect)
     fx.adapter.on_event(m, fx.out);
     EXPECT_EQ(fx.out.log, (std::vector<std::string>{"time 5", "map 10.0.0.9 10.0.0.1 \\\\FS01\\C$", "time 5"}));
+}
+
+}  // namespace
+}  // namespace sw
+
+namespace sw {
+namespace {
+
+using namespace sw::test;
+
+ProgressEvent file_progress(Timestamp t, const ConnId& id, const std::string& fuid, std::uint64_t written,
+                            std::uint64_t read) {
+    ProgressEvent p;
+    p.ts = t;
+    p.id = id;
+    p.kind = ProgressEvent::Kind::smb_file;
+    p.fuid = fuid;
+    p.path = "\\\\FS01\\stage$";
+    p.share = "stage$";
+    p.name = "loot\\a.7z";
+    p.username = "CORP\\bob";
+    p.written = written;
+    p.read = read;
+    return p;
+}
+
+TEST(AnalyticsEventAdapter, ProgressOfAHandleCountsItsBytesAndTheCloseOnlyTheRest) {
+    Fixture fx;
+    fx.adapter.on_event(file_progress(at(59), kSmb, "F1", 3 * MB, 0), fx.out);
+    SmbFileEvent f = smb_write(at(70), kSmb, "\\\\FS01\\stage$", "loot\\a.7z", 5 * MB, "7z");
+    f.fuid = "F1";
+    f.progress_written = 3 * MB;
+    fx.adapter.on_event(f, fx.out);
+    EXPECT_EQ(fx.out.log, (std::vector<std::string>{
+                              "time 59",
+                              "volume 10.0.0.1>10.0.0.9 smb 3000000",
+                              "open-target 10.0.0.9 10.0.0.1 C1/F1 \\\\FS01\\stage$\\loot\\a.7z 3000000",
+                              "place 10.0.0.9 10.0.0.1 \\\\FS01\\stage$ loot\\a.7z CORP\\bob",
+                              "write 10.0.0.9 peer=10.0.0.1 bytes=3000000 allowed=0 C1 \\\\FS01\\stage$",
+                              "push 10.0.0.1 peer=10.0.0.9 bytes=3000000 allowed=0",
+                              "time 70",
+                              "closed-target 10.0.0.9 C1/F1",
+                              "volume 10.0.0.1>10.0.0.9 smb 2000000 w",
+                              "write 10.0.0.9 peer=10.0.0.1 bytes=2000000 allowed=0 C1 \\\\FS01\\stage$ file:loot\\a.7z",
+                              "push 10.0.0.1 peer=10.0.0.9 bytes=2000000 allowed=0 file:loot\\a.7z",
+                          }));
+    // The progress write is bytes only; the file (an archive) counts at close.
+    EXPECT_EQ(fx.out.contribs[0].c.files, 0u);
+    EXPECT_EQ(fx.out.contribs[0].c.archives, 0u);
+    EXPECT_EQ(fx.out.contribs[2].c.files, 1u);
+    EXPECT_EQ(fx.out.contribs[2].c.archives, 1u);
+    EXPECT_EQ(fx.out.contribs[0].c.bytes + fx.out.contribs[2].c.bytes, 5 * MB);
+}
+
+TEST(AnalyticsEventAdapter, AHandleWhoseBytesAllWentOutInProgressStillCountsAsAFile) {
+    Fixture fx;
+    SmbFileEvent f = smb_write(at(70), kSmb, "\\\\FS01\\stage$", "loot\\a.7z", 5 * MB, "7z");
+    f.fuid = "F1";
+    f.progress_written = 5 * MB;
+    fx.adapter.on_event(f, fx.out);
+    ASSERT_EQ(fx.out.contribs.size(), 2u);
+    EXPECT_EQ(fx.out.contribs[0].c.bytes, 0u);
+    EXPECT_EQ(fx.out.contribs[0].c.files, 1u);
+    EXPECT_EQ(fx.out.log[2], "volume 10.0.0.1>10.0.0.9 smb 0 w");
+}
+
+TEST(AnalyticsEventAdapter, ProgressOfReadsEncryptedSessionsAndSsh) {
+    Fixture fx;
+    fx.adapter.on_event(file_progress(at(59), kSmb, "F2", 0, 4 * MB), fx.out);
+    ProgressEvent e;
+    e.ts = at(119);
+    e.id = kSmb;
+    e.kind = ProgressEvent::Kind::smb_session;
+    e.session_id = 7;
+    e.bytes[0] = 6 * MB;
+    fx.out.mapped = "\\\\FS01\\data";
+    fx.adapter.on_event(e, fx.out);
+    const ConnId s = conn("10.0.0.1", 50000, "10.0.0.8", 22, "S1");
+    ProgressEvent x;
+    x.ts = at(179);
+    x.id = s;
+    x.kind = ProgressEvent::Kind::ssh;
+    x.client_h = s.orig_h;
+    x.server_h = s.resp_h;
+    x.bytes[0] = 2 * MB + 4000;
+    x.bytes[1] = 3000;
+    x.upload = 2 * MB;
+    fx.adapter.on_event(x, fx.out);
+    // Its close: the rest only.
+    SshEvent close = ssh_transfer(at(200), s, 7 * MB, 0);
+    close.progress_orig_bytes = 2 * MB + 4000;
+    close.progress_resp_bytes = 3000;
+    close.progress_upload_bytes = 2 * MB;
+    fx.adapter.on_event(close, fx.out);
+    EXPECT_EQ(fx.out.log, (std::vector<std::string>{
+                              "time 59",
+                              "volume 10.0.0.9>10.0.0.1 smb 4000000",
+                              "open-collector 10.0.0.1 10.0.0.9 C1/F2 \\\\FS01\\stage$\\loot\\a.7z 4000000",
+                              "read 10.0.0.1 peer=10.0.0.9 bytes=4000000 allowed=0 \\\\FS01\\stage$",
+                              "time 119",
+                              "volume 10.0.0.1>10.0.0.9 smb 6000000",
+                              "open-target 10.0.0.9 10.0.0.1 C1/enc7 encrypted SMB3 on \\\\FS01\\data 6000000",
+                              "write 10.0.0.9 peer=10.0.0.1 bytes=6000000 allowed=0 C1 \\\\FS01\\data",
+                              "push 10.0.0.1 peer=10.0.0.9 bytes=6000000 allowed=0",
+                              "time 179",
+                              "volume 10.0.0.1>10.0.0.8 ssh 2004000",
+                              "volume 10.0.0.8>10.0.0.1 ssh 3000",
+                              "open-target 10.0.0.8 10.0.0.1 S1/ssh SSH upload 2000000",
+                              "write 10.0.0.8 peer=10.0.0.1 bytes=2000000 allowed=0 S1 ",
+                              "push 10.0.0.1 peer=10.0.0.8 bytes=2000000 allowed=0",
+                              "time 200",
+                              "closed-target 10.0.0.8 S1/ssh",
+                              "volume 10.0.0.1>10.0.0.8 ssh 5000000",
+                              "write 10.0.0.8 peer=10.0.0.1 bytes=5000000 allowed=0 S1 ",
+                              "push 10.0.0.1 peer=10.0.0.8 bytes=5000000 allowed=0",
+                          }));
+    EXPECT_EQ(fx.out.contribs[1].c.enc_bytes, 6 * MB);
 }
 
 }  // namespace

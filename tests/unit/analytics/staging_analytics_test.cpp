@@ -1167,3 +1167,60 @@ TEST(AnalyticsToolTransfer, ExecutableReadOffAnAdminShareIsAMediumNotice) {
 
 }  // namespace
 }  // namespace sw
+
+namespace sw {
+namespace {
+
+using namespace sw::test;
+
+ProgressEvent writing(Timestamp t, const ConnId& id, const std::string& fuid, const std::string& name,
+                      std::uint64_t bytes) {
+    ProgressEvent p;
+    p.ts = t;
+    p.id = id;
+    p.kind = ProgressEvent::Kind::smb_file;
+    p.fuid = fuid;
+    p.path = "\\\\FS01\\data";
+    p.share = "data";
+    p.name = name;
+    p.written = bytes;
+    return p;
+}
+
+TEST(AnalyticsProgress, FanInIsRaisedByATransferStillInProgressAndListsIt) {
+    Recorder rec;
+    StagingAnalytics a(test_config(), rec);
+    a.on_event(smb_write(at(60), conn("10.0.0.1", 49001, "10.0.0.9", 445, "C1"), kData, "q1\\report.pdf", 12 * MB));
+    a.on_event(smb_write(at(120), conn("10.0.0.2", 49002, "10.0.0.9", 445, "C2"), kData, "b.pdf", 12 * MB));
+    EXPECT_TRUE(rec.notices.empty());
+    const ConnId c3 = conn("10.0.0.3", 49003, "10.0.0.9", 445, "C3");
+    a.on_event(writing(at(179), c3, "Fc", "c.pdf", 5 * MB));  // below min-bytes in all: nothing yet
+    EXPECT_TRUE(rec.notices.empty());
+    a.on_event(writing(at(239), c3, "Fc", "c.pdf", 7 * MB));
+    ASSERT_EQ(rec.notices.size(), 1u);
+    const Notice& n = rec.notices[0];
+    EXPECT_EQ(n.note, NoteType::fan_in);
+    EXPECT_EQ(n.ts, at(239));
+    EXPECT_EQ(n.sources, ips({"10.0.0.1", "10.0.0.2", "10.0.0.3"}));
+    EXPECT_EQ(n.bytes, 36 * MB);
+    EXPECT_NE(n.msg.find(", 1 transfer still in progress"), std::string::npos) << n.msg;
+    EXPECT_NE(n.sub.find("; in progress: \\\\FS01\\data\\c.pdf from 10.0.0.3, 12.0 MB so far;"), std::string::npos)
+        << n.sub;
+
+    // The close adds only what the progress did not count: the window holds
+    // 36 MB, not 48, and the transfer is no longer in progress.
+    SmbFileEvent f = smb_write(at(250), c3, kData, "c.pdf", 12 * MB, "pdf", "Fc");
+    f.progress_written = 12 * MB;
+    a.on_event(f);
+    a.on_event(smb_write(at(260), conn("10.0.0.4", 49004, "10.0.0.9", 445, "C4"), kData, "d.pdf", 12 * MB));
+    a.finish();
+    ASSERT_FALSE(rec.staging.empty());
+    const StagingRow& row = rec.staging.back();
+    EXPECT_EQ(row.bytes, 48 * MB);
+    ASSERT_GE(rec.notices.size(), 2u);  // the update with the fourth source
+    EXPECT_EQ(rec.notices.back().bytes, 48 * MB);
+    EXPECT_EQ(rec.notices.back().sub.find("in progress"), std::string::npos) << rec.notices.back().sub;
+}
+
+}  // namespace
+}  // namespace sw

@@ -379,3 +379,79 @@ TEST(Flow, FinishStopsBetweenFlowsWhenInterrupted) {
 
 }  // namespace
 }  // namespace sw
+
+namespace sw {
+namespace {
+
+// Records, in order, the data and the ticks a flow's consumer sees.
+struct TickRecorder : StreamConsumer {
+    std::vector<std::string>* log;
+    bool first = true;
+    std::uint64_t on_data(Dir, Bytes b, Timestamp ts) override {
+        log->push_back("data " + std::to_string(b.size()) + " @" + std::to_string(ts - T0));
+        // The first chunk asks to skip the next 4 bytes (a body passed over).
+        const std::uint64_t s = first ? 4 : 0;
+        first = false;
+        return s;
+    }
+    void on_gap(Dir, std::uint64_t, bool, Timestamp) override {}
+    void on_flow_end(Timestamp) override {}
+    void on_tick(Timestamp t, const TickState& s) override {
+        log->push_back("tick @" + std::to_string(t - T0) + " skip " + std::to_string(s.skip_left[0]) + "/" +
+                       std::to_string(s.skip_left[1]));
+    }
+};
+struct TickFactory : ConsumerFactory {
+    std::vector<std::string> log;
+    std::unique_ptr<StreamConsumer> create(const ConnId&) override {
+        auto c = std::make_unique<TickRecorder>();
+        c->log = &log;
+        return c;
+    }
+};
+
+TEST(Flow, ProgressTicksComeOncePerIntervalBeforeTheNextIntervalsData) {
+    FlowConfig cfg = seeded();
+    cfg.progress_interval = 10 * kSecond;
+    Sink sink;
+    TickFactory f;
+    FlowEngine e(cfg, &f, sink);
+    Builder b;
+    // T0 is a multiple of 10 s: intervals [T0, T0+10s), [T0+10s, T0+20s), ...
+    ASSERT_EQ(T0 % (10 * kSecond), 0);
+    e.process(b.tcp(T0 + 1 * kSecond, true, S, 100, 0));
+    e.process(b.tcp(T0 + 1 * kSecond + 1, false, S | AK, 500, 101));
+    e.process(b.tcp(T0 + 2 * kSecond, true, AK | P, 101, 501, "abc"));
+    e.process(b.tcp(T0 + 9 * kSecond, true, AK | P, 104, 501, "de"));
+    e.process(b.tcp(T0 + 10 * kSecond, true, AK | P, 106, 501, "f"));       // next interval: tick first
+    e.process(b.tcp(T0 + 10 * kSecond + 5, true, AK | P, 107, 501, "g"));   // same interval: no tick
+    e.process(b.tcp(T0 + 45 * kSecond, true, AK | P, 108, 501, "hi"));      // jumped over 3 boundaries: one tick
+    e.advance(T0 + 52 * kSecond);  // packet time moves on without packets
+    const std::string s1 = std::to_string(10 * kSecond - 1), s2 = std::to_string(20 * kSecond - 1),
+                      s5 = std::to_string(50 * kSecond - 1);
+    // "abc" asks to skip 4 bytes: "de" and "f" and "g" go by unseen; the
+    // first tick knows 2 of them are still to come.
+    const std::vector<std::string> want = {
+        "data 3 @" + std::to_string(2 * kSecond),
+        "tick @" + s1 + " skip 2/0",
+        "tick @" + s2 + " skip 0/0",
+        "data 2 @" + std::to_string(45 * kSecond),
+        "tick @" + s5 + " skip 0/0",
+    };
+    EXPECT_EQ(f.log, want);
+}
+
+TEST(Flow, NoProgressTicksWhenTheIntervalIsZero) {
+    Sink sink;
+    TickFactory f;
+    FlowEngine e(seeded(), &f, sink);
+    Builder b;
+    e.process(b.tcp(T0, true, S, 100, 0));
+    e.process(b.tcp(T0 + 1, false, S | AK, 500, 101));
+    e.process(b.tcp(T0 + 2, true, AK | P, 101, 501, "abc"));
+    e.process(b.tcp(T0 + 600 * kSecond, true, AK | P, 104, 501, "de"));
+    for (const std::string& l : f.log) EXPECT_EQ(l.rfind("tick", 0), std::string::npos) << l;
+}
+
+}  // namespace
+}  // namespace sw

@@ -172,3 +172,102 @@ TEST(EventCodec, PlainTsvRowsUseFallbacks) {
 
 }  // namespace
 }  // namespace sw::fleet
+
+namespace sw::fleet {
+namespace {
+
+TEST(EventCodec, ProgressRoundTripAndTheCloseEventsProgressFields) {
+    ProgressEvent p;
+    p.ts = 1796283359999999;
+    p.id = conn("10.74.0.59", 50123, "10.74.0.110", 445);
+    p.kind = ProgressEvent::Kind::smb_file;
+    p.fuid = "Fxyz";
+    p.path = "\\\\fs-stage\\stage$";
+    p.share = "stage$";
+    p.name = "tmp\\big.zip";
+    p.username = "CORP\\bob";
+    p.written = 3145728;
+    p.read = 12;
+    std::string out;
+    ASSERT_TRUE(encode_event(Event{p}, "s1", out));
+    EXPECT_EQ(event_path(Event{p}), "progress");
+    const Event back = round_trip(Event{p});
+    const auto& q = std::get<ProgressEvent>(back);
+    EXPECT_EQ(q.ts, p.ts);
+    EXPECT_EQ(q.kind, p.kind);
+    EXPECT_EQ(q.id.orig_h, p.id.orig_h);
+    EXPECT_EQ(q.id.resp_p, 445);
+    EXPECT_EQ(q.fuid, p.fuid);
+    EXPECT_EQ(q.path, p.path);
+    EXPECT_EQ(q.share, p.share);
+    EXPECT_EQ(q.name, p.name);
+    EXPECT_EQ(q.username, p.username);
+    EXPECT_EQ(q.written, p.written);
+    EXPECT_EQ(q.read, p.read);
+    EXPECT_EQ(event_time(back), p.ts);
+
+    ProgressEvent x;
+    x.ts = 5 * kSecond;
+    x.id = conn("10.0.0.5", 40000, "10.0.0.9", 22);
+    x.kind = ProgressEvent::Kind::ssh;
+    x.client_h = x.id.resp_h;  // reverse SSH
+    x.server_h = x.id.orig_h;
+    x.bytes[0] = 100;
+    x.bytes[1] = 2000000;
+    x.upload = 1900000;
+    const Event y_ev = round_trip(Event{x});
+    const auto& y = std::get<ProgressEvent>(y_ev);
+    EXPECT_EQ(y.kind, ProgressEvent::Kind::ssh);
+    EXPECT_EQ(y.client_h, x.client_h);
+    EXPECT_EQ(y.server_h, x.server_h);
+    EXPECT_EQ(y.bytes[0], 100u);
+    EXPECT_EQ(y.bytes[1], 2000000u);
+    EXPECT_EQ(y.upload, 1900000u);
+    EXPECT_EQ(y.download, 0u);
+
+    ProgressEvent z;
+    z.id = conn("10.0.0.5", 40001, "10.0.0.9", 445);
+    z.kind = ProgressEvent::Kind::smb_session;
+    z.session_id = 0x1122334455667788ull;
+    z.bytes[0] = 77;
+    const Event w_ev = round_trip(Event{z});
+    const auto& w = std::get<ProgressEvent>(w_ev);
+    EXPECT_EQ(w.kind, ProgressEvent::Kind::smb_session);
+    EXPECT_EQ(w.session_id, z.session_id);
+    EXPECT_EQ(w.bytes[0], 77u);
+
+    // The close events say how much of their totals went out in progress.
+    SmbFileEvent f;
+    f.id = p.id;
+    f.bytes_written = 5000000;
+    f.progress_written = 3145728;
+    f.progress_read = 9;
+    const Event g_ev = round_trip(Event{f});
+    const auto& g = std::get<SmbFileEvent>(g_ev);
+    EXPECT_EQ(g.progress_written, 3145728u);
+    EXPECT_EQ(g.progress_read, 9u);
+    SshEvent s;
+    s.id = x.id;
+    s.progress_orig_bytes = 1;
+    s.progress_resp_bytes = 2;
+    s.progress_upload_bytes = 3;
+    s.progress_download_bytes = 4;
+    const Event t_ev = round_trip(Event{s});
+    const auto& t = std::get<SshEvent>(t_ev);
+    EXPECT_EQ(t.progress_orig_bytes, 1u);
+    EXPECT_EQ(t.progress_resp_bytes, 2u);
+    EXPECT_EQ(t.progress_upload_bytes, 3u);
+    EXPECT_EQ(t.progress_download_bytes, 4u);
+    SmbSessionEvent e;
+    e.id = z.id;
+    e.session_id = 3;
+    e.progress_encrypted_bytes[0] = 5;
+    e.progress_encrypted_bytes[1] = 6;
+    const Event u_ev = round_trip(Event{e});
+    const auto& u = std::get<SmbSessionEvent>(u_ev);
+    EXPECT_EQ(u.progress_encrypted_bytes[0], 5u);
+    EXPECT_EQ(u.progress_encrypted_bytes[1], 6u);
+}
+
+}  // namespace
+}  // namespace sw::fleet
