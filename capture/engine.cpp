@@ -13,7 +13,7 @@ UidGenerator make_uids(const FlowConfig& cfg) {
     return UidGenerator(cfg.seed ^ (std::uint64_t{cfg.worker} * 0xD1B54A32D192ED03ull));
 }
 
-void add_stats(ReassemblyStats& to, const ReassemblyStats& s) {
+void add_reasm_stats(ReassemblyStats& to, const ReassemblyStats& s) {
     to.delivered += s.delivered;
     to.skipped += s.skipped;
     to.gap_bytes += s.gap_bytes;
@@ -124,7 +124,7 @@ Flow* FlowEngine::lookup(const DecodedPacket& p, bool& is_new) {
 void FlowEngine::process(const DecodedPacket& p) {
     ++stats_.packets;
     if (p.ts > now_) now_ = p.ts;
-    if (now_ >= next_expiry_check_) {
+    if (now_ >= next_expiry_check_ && !cfg_.external_expiry) {
         expire(now_);
         next_expiry_check_ = now_ + kSecond;
     }
@@ -253,6 +253,7 @@ void FlowEngine::expire(Timestamp now) {
         auto tc = static_cast<TimeoutClass>(c);
         while (Flow* f = table_.head(tc)) {
             if (!expired(f, now)) break;
+            if (end_order_) end_order_->on_end_order(static_cast<std::uint64_t>(c), static_cast<std::uint64_t>(f->deadline));
             if (tc != TimeoutClass::closed) ++stats_.flows_timed_out;
             end_flow(f, tc == TimeoutClass::closed ? "closed" : "timeout");
         }
@@ -297,8 +298,8 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
         rec.conn_state = f->tcp.conn_state();
         rec.history = f->tcp.history();
         rec.missed_bytes = f->reasm[0].stats().gap_bytes + f->reasm[1].stats().gap_bytes;
-        add_stats(stats_.reassembly, f->reasm[0].stats());
-        add_stats(stats_.reassembly, f->reasm[1].stats());
+        add_reasm_stats(stats_.reassembly, f->reasm[0].stats());
+        add_reasm_stats(stats_.reassembly, f->reasm[1].stats());
     } else {
         rec.orig_bytes = f->udp_payload[0];
         rec.resp_bytes = f->udp_payload[1];
@@ -310,10 +311,26 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
     table_.remove(f);
 }
 
+void FlowEngine::add_stats(const EngineStats& s) {
+    stats_.packets += s.packets;
+    stats_.tcp_packets += s.tcp_packets;
+    stats_.udp_packets += s.udp_packets;
+    stats_.flows_created += s.flows_created;
+    stats_.flows_timed_out += s.flows_timed_out;
+    stats_.flows_closed += s.flows_closed;
+    stats_.flows_evicted += s.flows_evicted;
+    stats_.flows_reused += s.flows_reused;
+    stats_.max_live_flows += s.max_live_flows;  // an upper bound: the workers' peaks need not coincide
+    stats_.ack_events += s.ack_events;
+    stats_.ack_gap_events += s.ack_gap_events;
+    add_reasm_stats(stats_.reassembly, s.reassembly);
+}
+
 std::size_t FlowEngine::finish(const std::function<bool()>& interrupted) {
     // Oldest first, so conn.log reads in time order as far as possible.
     while (Flow* f = table_.oldest_idle()) {
         if (interrupted && interrupted()) return table_.size();
+        if (end_order_) end_order_->on_end_order(static_cast<std::uint64_t>(f->last), static_cast<std::uint64_t>(f->tclass));
         end_flow(f, "end_of_input");
     }
     return 0;

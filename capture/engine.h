@@ -31,6 +31,10 @@ struct FlowConfig {
     bool seeded = false;
     std::uint64_t seed = 0;
     std::uint32_t worker = 0;                // mixed into the uid seed
+    // A worker of --threads N: packet time and periodic expiry are driven by
+    // the reader (advance()), which sees every packet, so that flows expire
+    // at the same packet as with one thread. process() then never expires.
+    bool external_expiry = false;
     KeyedHash hash;                          // flow table key (Config::hash)
     CidrSet local_nets;
     // Ports that make an endpoint "likely the server" when no SYN tells
@@ -44,6 +48,17 @@ public:
     virtual ~ConsumerFactory() = default;
     // Called once per TCP flow, when its first payload byte arrives.
     virtual std::unique_ptr<StreamConsumer> create(const ConnId& id) = 0;
+};
+
+// Told, before each flow that expire() or finish() ends, where that flow
+// stands in the engine's order of ending (two numbers, compared in order):
+// expiry: (timeout class, deadline); finish: (last activity, timeout class).
+// Workers tag their events with it so that the merge of several workers
+// (app/pipeline_threads.cpp) ends flows in the order one engine would.
+class EndOrderObserver {
+public:
+    virtual ~EndOrderObserver() = default;
+    virtual void on_end_order(std::uint64_t a, std::uint64_t b) = 0;
 };
 
 struct EngineStats {
@@ -77,6 +92,10 @@ public:
     // true the rest are dropped unlogged and the count is returned.
     std::size_t finish(const std::function<bool()>& interrupted = {});
 
+    void set_end_order_observer(EndOrderObserver* o) { end_order_ = o; }
+    // Adds another engine's counters to these (the summary of --threads N).
+    void add_stats(const EngineStats& s);
+
     const EngineStats& stats() const { return stats_; }
     std::size_t live_flows() const { return table_.size(); }
     const SegmentPool& pool() const { return pool_; }
@@ -105,6 +124,7 @@ private:
     Timestamp now_ = 0;
     Timestamp next_expiry_check_ = 0;
     EngineStats stats_;
+    EndOrderObserver* end_order_ = nullptr;
 };
 
 }  // namespace sw

@@ -1,0 +1,96 @@
+#!/bin/sh
+# --threads N gives the logs of --threads 1: on every capture of the public
+# corpus (../shared/pcaps), of pcaps/, of the lab scenarios (their cached
+# captures under LAB_CACHE, and STAGEWATCH_EXTRA_PCAPS if set) and on a
+# pcapgen corpus (mixed small transfers, retransmissions and reordering, an
+# enterprise day), every log written with 2 and 3 workers equals the one
+# written with 1, once uids are masked and rows sorted (rows of several
+# workers come out in a different order; uids depend on the worker).
+#
+#   tests/cli/threads_test.sh STAGEWATCH PCAPGEN SOURCE_DIR [LAB_CACHE]
+set -eu
+bin=$1
+pcapgen=$2
+src=$3
+lab=${4:-}
+shared=${STAGEWATCH_SHARED_PCAPS:-$src/../shared/pcaps}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The pcapgen corpus (seeded: the same bytes every run).
+mkdir -p "$work/gen"
+"$pcapgen" --out "$work/gen/mixed.pcap" --seed 5 --clients 200 --servers 20 --size 24M \
+    --file-size 1K..32K --write-size 4K..64K --reorder-rate 0.01 --retransmit-rate 0.01 \
+    --read-fraction 0.2 --smb21-fraction 0.3 >/dev/null
+"$pcapgen" --out "$work/gen/bulk.pcap" --seed 6 --clients 3 --servers 2 --size 16M \
+    --file-size 32K..2M --write-size 64K..512K >/dev/null
+"$pcapgen" --out "$work/gen/enterprise-day.pcap" --seed 7 --workload enterprise-day --clients 20 --servers 3 \
+    --size 16M >/dev/null
+
+list=$work/list
+{
+    [ -d "$shared" ] && find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
+    find "$src/pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
+    [ -n "$lab" ] && [ -d "$lab" ] && find "$lab" -type f -name 'capture.pcap'
+    [ -n "${STAGEWATCH_EXTRA_PCAPS:-}" ] && find "$STAGEWATCH_EXTRA_PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
+    find "$work/gen" -type f -name '*.pcap'
+} | sort >"$list"
+
+# Log rows without header lines, uids (C... connection, F... file, as
+# UidGenerator makes them) masked, stats.log's resident memory masked, sorted.
+normalise() {
+    grep -v '^#' "$1" |
+        awk -F '\t' -v OFS='\t' -v stats="$([ "$(basename "$1")" = stats.log ] && echo 1)" '{
+            for (i = 1; i <= NF; i++) {
+                k = split($i, part, ",")
+                if (k < 1) continue
+                v = ""
+                for (j = 1; j <= k; j++) {
+                    if (part[j] ~ /^[CF][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z]+$/) part[j] = "(uid)"
+                    v = v (j > 1 ? "," : "") part[j]
+                }
+                $i = v
+            }
+            if (stats) $3 = "(mem)"
+            print
+        }' | LC_ALL=C sort
+}
+
+failed=0
+n=0
+while IFS= read -r pcap; do
+    n=$((n + 1))
+    for t in 1 2 3; do
+        out=$work/run/$n/$t
+        mkdir -p "$out"
+        rc=0
+        "$bin" -r "$pcap" -o "$out" --seed 1 --progress never --log-level error --threads "$t" \
+            --staging.min-bytes=1MB >/dev/null 2>"$out/.stderr" || rc=$?
+        echo "$rc" >"$out/.exit"
+    done
+    for t in 2 3; do
+        a=$work/run/$n/1
+        b=$work/run/$n/$t
+        if ! cmp -s "$a/.exit" "$b/.exit"; then
+            echo "FAIL $pcap: exit $(cat "$a/.exit") with 1 thread, $(cat "$b/.exit") with $t"
+            failed=$((failed + 1))
+        fi
+        logs_a=$(cd "$a" && ls ./*.log 2>/dev/null | sort | tr '\n' ' ')
+        logs_b=$(cd "$b" && ls ./*.log 2>/dev/null | sort | tr '\n' ' ')
+        if [ "$logs_a" != "$logs_b" ]; then
+            echo "FAIL $pcap: logs [$logs_a] with 1 thread, [$logs_b] with $t"
+            failed=$((failed + 1))
+            continue
+        fi
+        for log in $logs_a; do
+            if ! normalise "$a/$log" >"$work/x" || ! normalise "$b/$log" >"$work/y" || ! cmp -s "$work/x" "$work/y"; then
+                echo "FAIL $pcap: ${log#./} differs with $t threads:"
+                diff "$work/x" "$work/y" | head -n 10
+                failed=$((failed + 1))
+            fi
+        done
+    done
+done <"$list"
+echo "threads: $n captures, 1 vs 2 and 3 threads, $failed differences"
+[ "$n" -gt 40 ] || { echo "FAIL: only $n captures found"; exit 1; }
+[ "$failed" -eq 0 ]
