@@ -2,7 +2,10 @@
 // app/pipeline_threads.h for the design and the order of keys).
 #include "app/pipeline_threads.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -52,7 +55,7 @@ void WorkerStats::add(const WorkerStats& o) {
 // --- the worker ---------------------------------------------------------------
 
 FlowWorker::FlowWorker(const Config& cfg, std::uint32_t index, std::uint32_t workers, const std::atomic<int>* stop)
-    : registry_(*this, cfg.registry), stop_(stop), in_(kInBytes), out_(kOutItems) {
+    : registry_(*this, cfg.registry), index_(index), stop_(stop), in_(kInBytes), out_(kOutItems) {
     register_dissectors(registry_, cfg.dissectors);
     engine_ = std::make_unique<FlowEngine>(worker_flow_config(cfg, registry_, index, workers), &registry_, *this);
     engine_->set_end_order_observer(this);
@@ -60,7 +63,12 @@ FlowWorker::FlowWorker(const Config& cfg, std::uint32_t index, std::uint32_t wor
 
 FlowWorker::~FlowWorker() { join(); }
 
-void FlowWorker::start() { thread_ = std::thread([this] { loop(); }); }
+void FlowWorker::start() {
+    thread_ = std::thread([this] { loop(); });
+    char name[16];
+    std::snprintf(name, sizeof name, "sw-flows-%u", index_);
+    pthread_setname_np(thread_.native_handle(), name);  // top -H, perf
+}
 
 void FlowWorker::join() {
     if (thread_.joinable()) thread_.join();

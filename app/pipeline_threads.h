@@ -98,6 +98,7 @@ private:
     void set_watermark(std::uint64_t w);
 
     DissectorRegistry registry_;
+    std::uint32_t index_;
     std::unique_ptr<FlowEngine> engine_;
     const std::atomic<int>* stop_;
     SpscByteRing in_;
