@@ -27,6 +27,10 @@ mkdir -p "$work/gen"
 "$pcapgen" --out "$work/gen/enterprise-day.pcap" --seed 7 --workload enterprise-day --clients 20 --servers 3 \
     --size 16M >/dev/null
 
+# SMB multichannel: pcaps/smb311-ops.pcap's session spread over two TCP
+# connections (tests/cli/make_multichannel.py); the second never connects a tree.
+python3 "$src/tests/cli/make_multichannel.py" "$src/pcaps/smb311-ops.pcap" "$work/gen/smb-multichannel.pcap"
+
 list=$work/list
 {
     [ -d "$shared" ] && find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
@@ -91,6 +95,27 @@ while IFS= read -r pcap; do
         done
     done
 done <"$list"
+# On the multichannel capture every handle of the second channel is named
+# through the directory (its tree was connected on the first): one
+# smb_files.log row per successful CREATE on it (counted by tshark), each with
+# the tree's path, whatever the number of threads.
+mc=$(grep -n 'smb-multichannel.pcap$' "$list" | cut -d: -f1)
+if command -v tshark >/dev/null 2>&1; then
+    creates=$(tshark -r "$work/gen/smb-multichannel.pcap" \
+        -Y 'tcp.port==50002 && smb2.cmd==5 && smb2.flags.response==1 && smb2.nt_status==0' 2>/dev/null | wc -l)
+else
+    creates=12
+fi
+for t in 1 2 3; do
+    f=$work/run/$mc/$t/smb_files.log
+    rows=$(grep -v '^#' "$f" | awk -F '\t' '$4 == 50002' | wc -l)
+    named=$(grep -v '^#' "$f" | awk -F '\t' '$4 == 50002 && $9 == "\\\\\\\\10.74.0.30\\\\data" && $10 != "-"' | wc -l)
+    if [ "$creates" -lt 10 ] || [ "$rows" -ne "$creates" ] || [ "$named" -ne "$creates" ]; then
+        echo "FAIL multichannel with $t threads: $creates CREATEs on the second channel, $rows rows, $named named"
+        failed=$((failed + 1))
+    fi
+done
+
 echo "threads: $n captures, 1 vs 2 and 3 threads, $failed differences"
 [ "$n" -gt 40 ] || { echo "FAIL: only $n captures found"; exit 1; }
 [ "$failed" -eq 0 ]
