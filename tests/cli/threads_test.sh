@@ -31,20 +31,50 @@ mkdir -p "$work/gen"
 # connections (tests/cli/make_multichannel.py); the second never connects a tree.
 python3 "$src/tests/cli/make_multichannel.py" "$src/pcaps/smb311-ops.pcap" "$work/gen/smb-multichannel.pcap"
 
+# Log rotation on packet time (three captures an hour apart, as
+# tests/cli/rotation_test.sh makes them) and a packet stamped ten days off
+# (a time_jump weird, processed at packet time): the reader's timers.
+mkdir -p "$work/timers"
+if command -v editcap >/dev/null && command -v mergecap >/dev/null; then
+    base=1795871400
+    parts=""
+    i=0
+    for p in demo-smb smb311-ops ssh-ops; do
+        first=$(python3 -c 'import struct,sys; print(struct.unpack("<I", open(sys.argv[1],"rb").read(28)[24:28])[0])' "$src/pcaps/$p.pcap")
+        editcap -F pcap -t "$((base + i * 3600 - first))" "$src/pcaps/$p.pcap" "$work/timers/part$i.pcap"
+        parts="$parts $work/timers/part$i.pcap"
+        i=$((i + 1))
+    done
+    # shellcheck disable=SC2086
+    mergecap -F pcap -a -w "$work/timers/three-hours.pcap" $parts
+fi
+python3 - "$src/pcaps/demo-smb.pcap" "$work/timers/time-warp.pcap" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+off, k = 24, 0
+while off + 16 <= len(d):
+    incl = struct.unpack_from("<I", d, off + 8)[0]
+    if k == 40:  # one packet ten days ahead
+        struct.pack_into("<I", d, off, struct.unpack_from("<I", d, off)[0] + 864000)
+    off += 16 + incl
+    k += 1
+open(sys.argv[2], "wb").write(d)
+PY
+
 list=$work/list
 {
     [ -d "$shared" ] && find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
     find "$src/pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
     [ -n "$lab" ] && [ -d "$lab" ] && find "$lab" -type f -name 'capture.pcap'
     [ -n "${STAGEWATCH_EXTRA_PCAPS:-}" ] && find "$STAGEWATCH_EXTRA_PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' \)
-    find "$work/gen" -type f -name '*.pcap'
+    find "$work/gen" "$work/timers" -type f \( -name '*.pcap' ! -name 'part*' \)
 } | sort >"$list"
 
 # Log rows without header lines, uids (C... connection, F... file, as
 # UidGenerator makes them) masked, stats.log's resident memory masked, sorted.
 normalise() {
     grep -v '^#' "$1" |
-        awk -F '\t' -v OFS='\t' -v stats="$([ "$(basename "$1")" = stats.log ] && echo 1)" '{
+        awk -F '\t' -v OFS='\t' -v stats="$(case $(basename "$1") in stats.*) echo 1 ;; esac)" '{
             for (i = 1; i <= NF; i++) {
                 k = split($i, part, ",")
                 if (k < 1) continue
@@ -68,8 +98,10 @@ while IFS= read -r pcap; do
         out=$work/run/$n/$t
         mkdir -p "$out"
         rc=0
+        rotate=0
+        case $pcap in */three-hours.pcap) rotate=1h ;; esac
         "$bin" -r "$pcap" -o "$out" --seed 1 --progress never --log-level error --threads "$t" \
-            --staging.min-bytes=1MB >/dev/null 2>"$out/.stderr" || rc=$?
+            --staging.min-bytes=1MB --log.rotate-interval "$rotate" >/dev/null 2>"$out/.stderr" || rc=$?
         echo "$rc" >"$out/.exit"
     done
     for t in 2 3; do
@@ -95,6 +127,18 @@ while IFS= read -r pcap; do
         done
     done
 done <"$list"
+# The timers did run: rotated files and the time_jump weird exist.
+th=$(grep -n 'three-hours.pcap$' "$list" | cut -d: -f1 || true)
+if [ -n "$th" ] && [ "$(ls "$work/run/$th/2" | grep -cE '\.[0-9]{4}-[0-9]{2}-[0-9]{2}-')" -lt 5 ]; then
+    echo "FAIL: fewer than 5 rotated logs with 2 threads"
+    failed=$((failed + 1))
+fi
+tw=$(grep -n 'time-warp.pcap$' "$list" | cut -d: -f1)
+if ! grep -q time_jump "$work/run/$tw/2/weird.log" 2>/dev/null; then
+    echo "FAIL: no time_jump weird with 2 threads"
+    failed=$((failed + 1))
+fi
+
 # On the multichannel capture every handle of the second channel is named
 # through the directory (its tree was connected on the first): one
 # smb_files.log row per successful CREATE on it (counted by tshark), each with
