@@ -297,7 +297,6 @@ void ThreadedRun::merge() {
         std::uint64_t key, a, b, src;
         bool operator<(const Pos& o) const { return std::tie(key, a, b, src) < std::tie(o.key, o.a, o.b, o.src); }
     };
-    unsigned popped = 0;
     for (;;) {
         bool have = false;
         Pos best{};
@@ -335,9 +334,7 @@ void ThreadedRun::merge() {
         SpscRing<WorkerOut>& out = p_.workers_[best.src]->out();
         out.pop();
         out.release();
-        ++popped;
     }
-    (void)popped;
 }
 
 void ThreadedRun::run_control(const Control& c) {
