@@ -51,7 +51,7 @@ void for_each_counter(const Pipeline& p, const CounterFn& fn) {
     fn("tcp.pool_bytes_reserved", p.engine().pool().bytes_reserved());
 
     // registry.*, smb.*, smb.framer.*, smb.directory.* ...
-    p.registry().for_each_counter(fn);
+    p.for_each_registry_counter(fn);
 
     const AnalyticsStats& a = p.analytics().stats();
     fn("analytics.events", a.events);

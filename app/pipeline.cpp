@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "capture/live_source.h"
+#include "app/pipeline_threads.h"
 #include "dissectors/all.h"
 
 extern char** environ;
@@ -34,17 +35,30 @@ Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     register_dissectors(registry_, cfg.dissectors);
     FlowConfig fc = cfg.flow;
     fc.server_ports = default_server_ports();
-    fc.progress_interval = cfg.analytics.progress ? cfg.analytics.volume_interval : 0;
+    fc.progress_interval = progress_interval(cfg);
     for (std::uint16_t p : registry_.server_ports()) fc.server_ports.push_back(p);
     engine_ = std::make_unique<FlowEngine>(fc, &registry_, *this);
 }
 
 Pipeline::~Pipeline() = default;
 
+void Pipeline::for_each_registry_counter(const CounterFn& fn) const {
+    if (workers_.empty()) return registry_.for_each_counter(fn);
+    // Same names in the same order in every worker: sum them by position.
+    std::vector<std::pair<std::string, std::uint64_t>> sum;
+    for (std::size_t w = 0; w < workers_.size(); ++w) {
+        std::size_t i = 0;
+        workers_[w]->registry().for_each_counter([&](std::string_view name, std::uint64_t v) {
+            if (w == 0) sum.emplace_back(std::string(name), v);
+            else if (i < sum.size()) sum[i].second += v;
+            ++i;
+        });
+    }
+    for (const auto& [name, v] : sum) fn(name, v);
+}
+
 void Pipeline::on_conn(const ConnRecord& rec) { bus_.on_event(Event{rec}); }
 void Pipeline::on_weird(const WeirdRecord& w) { bus_.on_event(Event{w}); }
-
-namespace {
 
 // Runs `/bin/sh -c 'CMD "$1"' sh FILE` without waiting for it (main() has
 // SIGCHLD ignored, so it is reaped by the kernel).
@@ -55,8 +69,6 @@ void run_rotate_command(const std::string& cmd, const std::string& file) {
     int rc = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ);
     if (rc != 0) std::fprintf(stderr, "stagewatch: --log.rotate-command: cannot start /bin/sh: %s\n", std::strerror(rc));
 }
-
-}  // namespace
 
 void Pipeline::rotate_if_due(Timestamp now) {
     const Duration every = cfg_.rotate_interval;
@@ -98,10 +110,14 @@ void Pipeline::write_stats(Timestamp now) {
 }
 
 void Pipeline::time_warp(Timestamp stamped, Timestamp now) {
+    WeirdRecord w;
+    if (time_warp_weird(stamped, now, w)) on_weird(w);
+}
+
+bool Pipeline::time_warp_weird(Timestamp stamped, Timestamp now, WeirdRecord& w) const {
     // Sampled like Zeek's weirds: the 1st, 10th, 100th ... of a run.
     const std::uint64_t n = clock_.warps();
-    if (!sampled_occurrence(n)) return;
-    WeirdRecord w;
+    if (!sampled_occurrence(n)) return false;
     w.ts = now;
     w.name = "time_jump";
     char buf[160];
@@ -110,7 +126,7 @@ void Pipeline::time_warp(Timestamp stamped, Timestamp now) {
                   static_cast<unsigned long long>(n), n == 1 ? "" : "s");
     w.addl = buf;
     w.source = "capture";
-    on_weird(w);
+    return true;
 }
 
 void Pipeline::tick(Timestamp now) {
@@ -169,6 +185,7 @@ void Pipeline::process(const RawPacket& raw, DecodedPacket& pkt) {
 
 RunStats Pipeline::run(PacketSource& src, const std::function<void(const PacketSource&)>& progress,
                        RunControl* ctl) {
+    if (cfg_.threads > 1) return run_threaded(src, progress, ctl);
     RunStats rs;
     auto t0 = std::chrono::steady_clock::now();
     RawPacket raw;

@@ -1,6 +1,8 @@
-// One worker's pipeline: decode -> flows/reassembly -> dissectors -> events ->
-// analytics -> logs. Single-threaded today; a sharded version runs one
-// Pipeline-like worker per core with flows assigned by flow_hash().
+// The pipeline: decode -> flows/reassembly -> dissectors -> events ->
+// analytics -> logs. With --threads 1 all of it runs on the caller's thread;
+// with N > 1 the flows, reassembly and dissectors run on N workers and this
+// class keeps reading, decoding, packet time, analytics and the logs
+// (app/pipeline_threads.h).
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,9 @@
 
 namespace sw {
 
+class FlowWorker;
+class ThreadedRun;
+
 struct RunStats {
     std::uint64_t packets = 0;
     std::uint64_t captured_bytes = 0;
@@ -39,6 +44,12 @@ struct RunControl {
     std::atomic<int> stop{0};         // SIGINT/SIGTERM received so far
     std::atomic<bool> reopen{false};  // SIGHUP: reopen every log
 };
+
+// The flow engine's progress interval (ProgressEvent ticks): the volume
+// interval, or 0 with --volume.progress=false.
+inline Duration progress_interval(const Config& cfg) {
+    return cfg.analytics.progress ? cfg.analytics.volume_interval : 0;
+}
 
 class Pipeline : public FlowSink {
 public:
@@ -61,12 +72,21 @@ public:
     void on_weird(const WeirdRecord& w) override;
 
     const PacketDecoder& decoder() const { return decoder_; }
+    // With --threads N, after run(): the workers' counters summed.
     const FlowEngine& engine() const { return *engine_; }
     const DissectorRegistry& registry() const { return registry_; }
+    // The dissectors' counters (registry().for_each_counter, summed over the
+    // workers with --threads N).
+    void for_each_registry_counter(const CounterFn& fn) const;
     const StagingAnalytics& analytics() const { return analytics_; }
     const PacketClock& clock() const { return clock_; }
 
 private:
+    friend class ThreadedRun;
+    RunStats run_threaded(PacketSource& src, const std::function<void(const PacketSource&)>& progress,
+                          RunControl* ctl);
+    // The time_jump weird for a packet stamped `stamped` (false: not sampled).
+    bool time_warp_weird(Timestamp stamped, Timestamp now, WeirdRecord& w) const;
     // Moves time to `now` without a packet (live capture, idle link).
     void tick(Timestamp now);
     // Log rotation on packet time (the wall clock when live): at each
@@ -105,7 +125,11 @@ private:
     RawPacket held_raw_;
     std::vector<std::uint8_t> held_data_;
     std::size_t file_index_ = static_cast<std::size_t>(-1);
+    std::vector<std::unique_ptr<FlowWorker>> workers_;  // --threads N > 1
 };
+
+// --log.rotate-command: runs `CMD FILE` in the background.
+void run_rotate_command(const std::string& cmd, const std::string& file);
 
 // Ports that mark the likely server side when no SYN was seen.
 std::vector<std::uint16_t> default_server_ports();

@@ -13,7 +13,7 @@ UidGenerator make_uids(const FlowConfig& cfg) {
     return UidGenerator(cfg.seed ^ (std::uint64_t{cfg.worker} * 0xD1B54A32D192ED03ull));
 }
 
-void add_stats(ReassemblyStats& to, const ReassemblyStats& s) {
+void add_reasm_stats(ReassemblyStats& to, const ReassemblyStats& s) {
     to.delivered += s.delivered;
     to.skipped += s.skipped;
     to.gap_bytes += s.gap_bytes;
@@ -33,7 +33,8 @@ FlowEngine::FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink
       table_(cfg.max_flows),
       pool_(cfg.reassembly_memcap),
       uids_(make_uids(cfg)),
-      hash_(cfg.hash) {
+      hash_(cfg.hash),
+      timer_(cfg.progress_interval) {
     for (std::uint16_t p : cfg_.server_ports) server_ports_.set(p);
 }
 
@@ -124,7 +125,7 @@ Flow* FlowEngine::lookup(const DecodedPacket& p, bool& is_new) {
 void FlowEngine::process(const DecodedPacket& p) {
     ++stats_.packets;
     if (p.ts > now_) now_ = p.ts;
-    if (now_ >= next_expiry_check_) housekeep();
+    if (timer_.due(now_) && !cfg_.external_expiry) housekeep();
     if (p.proto != kTcp && p.proto != kUdp) return;
 
     bool is_new = false;
@@ -250,33 +251,45 @@ void FlowEngine::expire(Timestamp now) {
         auto tc = static_cast<TimeoutClass>(c);
         while (Flow* f = table_.head(tc)) {
             if (!expired(f, now)) break;
+            if (end_order_) end_order_->on_end_order(static_cast<std::uint64_t>(c), static_cast<std::uint64_t>(f->deadline));
             if (tc != TimeoutClass::closed) ++stats_.flows_timed_out;
             end_flow(f, tc == TimeoutClass::closed ? "closed" : "timeout");
         }
     }
 }
 
-void FlowEngine::housekeep() {
-    expire(now_);
-    next_expiry_check_ = now_ + kSecond;
-    const Duration every = cfg_.progress_interval;
-    if (every <= 0) return;
+Timestamp HousekeepTimer::fire(Timestamp now) {
+    Timestamp tick = -1;
+    next_check_ = now + kSecond;
+    if (progress_ <= 0) return tick;
     if (next_progress_ == 0) {
-        next_progress_ = (now_ / every + 1) * every;
-    } else if (now_ >= next_progress_) {
+        next_progress_ = (now / progress_ + 1) * progress_;
+    } else if (now >= next_progress_) {
         // Bytes counted so far all came before this boundary (the previous
         // packet was before it): they belong to the interval ending there,
         // even when packet time jumped over several.
-        const Timestamp last = next_progress_ - 1;
-        table_.for_each([&](Flow* f) {
-            if (!f->consumer) return;
-            TickState st;
-            for (Dir d : {Dir::orig, Dir::resp}) st.skip_left[idx(d)] = f->reasm[idx(d)].pending_skip();
-            f->consumer->on_tick(last, st);
-        });
-        next_progress_ = (now_ / every + 1) * every;
+        tick = next_progress_ - 1;
+        next_progress_ = (now / progress_ + 1) * progress_;
     }
-    next_expiry_check_ = std::min(next_expiry_check_, next_progress_);
+    next_check_ = std::min(next_check_, next_progress_);
+    return tick;
+}
+
+void FlowEngine::housekeep() {
+    expire(now_);
+    const Timestamp last = timer_.fire(now_);
+    if (last < 0) return;
+    table_.for_each([&](Flow* f) {
+        if (!f->consumer) return;
+        // With --threads N, where this flow's events go among the workers'
+        // (after every flow ended at this step: classes past the last).
+        if (end_order_)
+            end_order_->on_end_order(static_cast<std::uint64_t>(TimeoutClass::count_) + static_cast<std::uint64_t>(f->tclass),
+                                     static_cast<std::uint64_t>(f->deadline));
+        TickState st;
+        for (Dir d : {Dir::orig, Dir::resp}) st.skip_left[idx(d)] = f->reasm[idx(d)].pending_skip();
+        f->consumer->on_tick(last, st);
+    });
 }
 
 void FlowEngine::advance(Timestamp now) {
@@ -317,8 +330,8 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
         rec.conn_state = f->tcp.conn_state();
         rec.history = f->tcp.history();
         rec.missed_bytes = f->reasm[0].stats().gap_bytes + f->reasm[1].stats().gap_bytes;
-        add_stats(stats_.reassembly, f->reasm[0].stats());
-        add_stats(stats_.reassembly, f->reasm[1].stats());
+        add_reasm_stats(stats_.reassembly, f->reasm[0].stats());
+        add_reasm_stats(stats_.reassembly, f->reasm[1].stats());
     } else {
         rec.orig_bytes = f->udp_payload[0];
         rec.resp_bytes = f->udp_payload[1];
@@ -330,10 +343,26 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
     table_.remove(f);
 }
 
+void FlowEngine::add_stats(const EngineStats& s) {
+    stats_.packets += s.packets;
+    stats_.tcp_packets += s.tcp_packets;
+    stats_.udp_packets += s.udp_packets;
+    stats_.flows_created += s.flows_created;
+    stats_.flows_timed_out += s.flows_timed_out;
+    stats_.flows_closed += s.flows_closed;
+    stats_.flows_evicted += s.flows_evicted;
+    stats_.flows_reused += s.flows_reused;
+    stats_.max_live_flows += s.max_live_flows;  // an upper bound: the workers' peaks need not coincide
+    stats_.ack_events += s.ack_events;
+    stats_.ack_gap_events += s.ack_gap_events;
+    add_reasm_stats(stats_.reassembly, s.reassembly);
+}
+
 std::size_t FlowEngine::finish(const std::function<bool()>& interrupted) {
     // Oldest first, so conn.log reads in time order as far as possible.
     while (Flow* f = table_.oldest_idle()) {
         if (interrupted && interrupted()) return table_.size();
+        if (end_order_) end_order_->on_end_order(static_cast<std::uint64_t>(f->last), static_cast<std::uint64_t>(f->tclass));
         end_flow(f, "end_of_input");
     }
     return 0;

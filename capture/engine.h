@@ -31,6 +31,10 @@ struct FlowConfig {
     bool seeded = false;
     std::uint64_t seed = 0;
     std::uint32_t worker = 0;                // mixed into the uid seed
+    // A worker of --threads N: packet time and periodic expiry are driven by
+    // the reader (advance()), which sees every packet, so that flows expire
+    // at the same packet as with one thread. process() then never expires.
+    bool external_expiry = false;
     KeyedHash hash;                          // flow table key (Config::hash)
     CidrSet local_nets;
     // Ports that make an endpoint "likely the server" when no SYN tells
@@ -50,6 +54,17 @@ public:
     virtual std::unique_ptr<StreamConsumer> create(const ConnId& id) = 0;
 };
 
+// Told, before each flow that expire() or finish() ends, where that flow
+// stands in the engine's order of ending (two numbers, compared in order):
+// expiry: (timeout class, deadline); finish: (last activity, timeout class).
+// Workers tag their events with it so that the merge of several workers
+// (app/pipeline_threads.cpp) ends flows in the order one engine would.
+class EndOrderObserver {
+public:
+    virtual ~EndOrderObserver() = default;
+    virtual void on_end_order(std::uint64_t a, std::uint64_t b) = 0;
+};
+
 struct EngineStats {
     std::uint64_t packets = 0;       // packets given to process()
     std::uint64_t tcp_packets = 0;
@@ -63,6 +78,25 @@ struct EngineStats {
     std::uint64_t ack_events = 0;      // ACKs that acknowledged new data (capture_loss.log acks)
     std::uint64_t ack_gap_events = 0;  // ... of data never seen (capture_loss.log gaps)
     ReassemblyStats reassembly;      // summed over finished flows
+};
+
+// When a FlowEngine does its housekeeping (flow expiry; at a progress
+// boundary, the consumers' ticks): at the first packet, then once a second of
+// packet time and at every multiple of FlowConfig::progress_interval. The
+// --threads reader runs the same timer to send the workers' housekeeping at
+// the same packets.
+class HousekeepTimer {
+public:
+    explicit HousekeepTimer(Duration progress) : progress_(progress) {}
+    bool due(Timestamp now) const { return now >= next_check_; }
+    // Housekeeping runs at `now`: sets the next check, and returns the last
+    // instant of the progress interval that just ended (-1: none).
+    Timestamp fire(Timestamp now);
+
+private:
+    Duration progress_;
+    Timestamp next_check_ = 0;
+    Timestamp next_progress_ = 0;  // 0: not yet aligned to the first packet
 };
 
 class FlowEngine {
@@ -80,6 +114,10 @@ public:
     // given, is asked between flows (a second SIGTERM live): once it says
     // true the rest are dropped unlogged and the count is returned.
     std::size_t finish(const std::function<bool()>& interrupted = {});
+
+    void set_end_order_observer(EndOrderObserver* o) { end_order_ = o; }
+    // Adds another engine's counters to these (the summary of --threads N).
+    void add_stats(const EngineStats& s);
 
     const EngineStats& stats() const { return stats_; }
     std::size_t live_flows() const { return table_.size(); }
@@ -110,9 +148,9 @@ private:
     KeyedHash hash_;  // flow table key: secret, or from --seed
     std::bitset<65536> server_ports_;
     Timestamp now_ = 0;
-    Timestamp next_expiry_check_ = 0;
-    Timestamp next_progress_ = 0;  // 0: not yet aligned to the first packet
+    HousekeepTimer timer_;
     EngineStats stats_;
+    EndOrderObserver* end_order_ = nullptr;
 };
 
 }  // namespace sw

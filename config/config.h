@@ -33,6 +33,9 @@ struct Config {
     KeyedHash hash;  // key of every attacker-keyed table: secret, or derived from --seed
     PacketClockConfig clock;  // --time.max-jump
     std::string report_file;  // --report: HTML report of the logs written, at the end of the run
+    // --threads: flow workers (1: everything on one thread, as before). Files
+    // default to 1; live to the core count, at most 4 (config/options_capture.cpp).
+    std::uint32_t threads = 1;
 
     DecoderConfig decoder;
     FlowConfig flow;

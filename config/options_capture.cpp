@@ -1,5 +1,8 @@
 #include "config/option_groups.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace sw {
 
 namespace {
@@ -7,6 +10,10 @@ namespace {
 void add(po::options_description& d) {
     // clang-format off
     d.add_options()
+        ("threads", po::value<std::string>()->default_value("auto"),
+            "flow workers: packets are spread over N threads by a symmetric flow hash (SMB by server), "
+            "each with its own flows, reassembly and dissectors; logs are the same for every N (uids aside); "
+            "auto: 1 reading files, the number of cores (at most 4) live; 1 to 64")
         ("flow.max-flows", po::value<CountArg>()->default_value(count_arg(1'000'000)),
             "hard cap on tracked flows; at the cap the oldest idle flow is evicted (counted)")
         ("flow.tcp-timeout", po::value<DurationArg>()->default_value(dur(5 * kMinute, "5min")),
@@ -41,6 +48,20 @@ void add(po::options_description& d) {
 }
 
 void apply(const po::variables_map& vm, Config& c) {
+    const std::string threads = opt<std::string>(vm, "threads");
+    if (threads == "auto") {
+        const unsigned cores = std::thread::hardware_concurrency();
+        c.threads = c.live.interfaces.empty() ? 1 : std::clamp(cores, 1u, 4u);
+    } else {
+        std::uint64_t n = 0;
+        try {
+            n = parse_size(threads);
+        } catch (const ConfigError&) {
+        }
+        if (n < 1 || n > 64 || threads.find_first_not_of("0123456789") != std::string::npos)
+            throw ConfigError("the argument ('" + threads + "') for option '--threads' is invalid (auto, or 1 to 64)");
+        c.threads = static_cast<std::uint32_t>(n);
+    }
     c.flow.max_flows = opt<CountArg>(vm, "flow.max-flows").v;
     if (c.flow.max_flows == 0)
         throw ConfigError("the argument ('0') for option '--flow.max-flows' is invalid");
