@@ -75,7 +75,8 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         c.c.admin_writes = wf.admin;
         c.c.hidden_writes = wf.hidden;
         c.c.path_writes = wf.staging_path;
-        c.allowed = allow_.bits(client, share, t);
+        c.allowed = allow_.bits(client, share, t, share_path);
+        c.lane = classify_.write_lane(share_path, f.name, f.username, f.content_type, wf.archive());
         write(client, server, c, f.id, share_path, &wf, out);
     }
     if (br && !f.is_directory) {
@@ -85,7 +86,8 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         c.c.bytes = br;
         c.c.smb_bytes = br;
         c.c.files = 1;
-        c.allowed = allow_.bits(server, share, t);
+        c.allowed = allow_.bits(server, share, t, share_path);
+        c.lane = classify_.read_lane(share_path, f.name, f.username, f.read_content_type);
         out.collector_read(client, c, f.id, share_path);
         if (FileClassifier::is_executable_type(f.read_content_type) && classify_.is_admin_share(share))
             out.tool_read(client, c, f.id, f, share_path);
@@ -116,7 +118,7 @@ void EventAdapter::on_session(const SmbSessionEvent& s, ContributionSink& out) c
         c.c.enc_bytes = up;
         c.c.admin_writes = classify_.is_admin_share(share);
         c.c.hidden_writes = classify_.is_hidden_share(share);
-        c.allowed = allow_.bits(client, share, t);
+        c.allowed = allow_.bits(client, share, t, share_path);
         write(client, server, c, s.id, share_path, nullptr, out);
     }
     if (down) {
@@ -126,7 +128,7 @@ void EventAdapter::on_session(const SmbSessionEvent& s, ContributionSink& out) c
         c.c.bytes = down;
         c.c.smb_bytes = down;
         c.c.enc_bytes = down;
-        c.allowed = allow_.bits(server, share, t);
+        c.allowed = allow_.bits(server, share, t, share_path);
         out.collector_read(client, c, s.id, share_path);
     }
 }

@@ -97,6 +97,9 @@ Notice fan_in_notice(const WindowFacts& w, const Assessment& a, const AnalyticsC
     if (w.private_sources)
         n.sub += "; not counted: " + plural(w.private_sources, "source", "sources") +
                  " writing only into a folder of their own";
+    if (w.software_sources)
+        n.sub += "; not counted: " + plural(w.software_sources, "source", "sources") +
+                 " writing only software (executables, installers, scripts)";
     n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1074.002"};
     return n;
@@ -114,7 +117,14 @@ Notice pull_notice(const WindowFacts& w, const Assessment& a, const AnalyticsCon
         if (w.pushed.archives) n.msg += " (" + plural(w.pushed.archives, "archive", "archives") + ")";
         if (!targets.empty()) n.msg += " to " + join(targets, " and ");
     }
-    n.sub = "servers: " + per_peer(w.peers) + "; indicators: " + indicator_list(a, cfg);
+    n.sub = "servers: " + per_peer(w.peers);
+    if (w.private_sources)
+        n.sub += "; not counted: " + plural(w.private_sources, "server", "servers") +
+                 " read only for the user's own files";
+    if (w.software_sources)
+        n.sub += "; not counted: " + plural(w.software_sources, "server", "servers") +
+                 " read mostly for software (deployment)";
+    n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1039", "T1074.002"};
     return n;
 }
