@@ -91,11 +91,16 @@ RoleWindow::Gathered RoleWindow::gathered(Role r, std::size_t h, bool eff, std::
         Counters drop;
         bool own_only = false;
         if (target) {
+            const bool own_private = !conv.empty() && conv.own_space_private(a);
             if (!conv.empty() && conv.is_private(a)) {
                 drop = total;
                 own_only = true;
+                Counters kept = total;
+                kept.sub(soft);
+                if (own_private) kept.sub(own);
+                g.kept_private.add(kept);
             } else {
-                if (own.files && !conv.empty() && conv.own_space_private(a)) drop.add(own);
+                if (own_private) drop.add(own);
                 drop.add(soft);
                 own_only = own.bytes > 0 && soft.bytes == 0;
             }
@@ -159,6 +164,7 @@ RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const Analyti
         const Gathered g = gathered(r, h, eff);
         RoleFacts x;
         x.window = g.c;
+        x.kept_private = g.kept_private;
         x.peers = g.n;
         x.horizon = static_cast<std::uint8_t>(h);
         if (h > 0) {

@@ -77,8 +77,11 @@ public:
     //     out entirely.
     // `c` and `n` (peers with bytes left, the over-the-cap peer as one) are
     // what remains; `own` / `software` count the peers left out for each reason.
+    // A source private by the same-folder rule (not named after its user)
+    // leaves the fan-in, but its data-lane writes stay in `kept_private`.
     struct Gathered {
         Counters c;
+        Counters kept_private;  // target: see RoleFacts::kept_private
         std::uint32_t n = 0;
         std::uint32_t own = 0, software = 0;
     };
@@ -102,6 +105,12 @@ public:
     void note_raised(NoteType n);
     // Sources or archives beyond what the last Fan_In / Pull_Collector showed.
     bool grew(std::uint32_t archives) const;
+    // Target: the window holds writes a staging.log row shows (archives,
+    // admin share, staging path, masquerade) whatever they scored.
+    bool has_file_marks() const {
+        const Counters& c = win.all();
+        return c.archives || c.admin_writes || c.path_writes || c.masquerades;
+    }
     // Nothing left in the window and nothing to report.
     bool idle() const {
         for (const auto& w : longer)

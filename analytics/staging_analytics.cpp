@@ -332,9 +332,9 @@ void StagingAnalytics::evaluate(HostState& h, Role r, Timestamp ts, const ConnId
 }
 
 void StagingAnalytics::snapshot(HostState& h, RoleWindow& rs, Role r, const Assessment& a, Timestamp ts) {
-    // Archives written into their writers' own folders score nothing on the
-    // host (docs/detection.md#data-lanes) but are still listed in its row.
-    if (a.score == 0 && !rs.suppressed && rs.notices.empty() && (r != Role::target || rs.win.all().archives == 0))
+    // Writes that score nothing on the host (an archive in its writer's own
+    // folder, a tool copied: docs/detection.md#data-lanes) are still listed.
+    if (a.score == 0 && !rs.suppressed && rs.notices.empty() && (r != Role::target || !rs.has_file_marks()))
         return;
     if (rs.snap && a.score < rs.snap->score) return;
     StagingRow row;

@@ -162,6 +162,34 @@ TEST(AnalyticsRoleWindow, TargetFactsLeaveOutOwnSpaceAndSoftware) {
     EXPECT_EQ(w.facts(Role::target, true, false, cfg).window.archives, 5u);
 }
 
+// One source filling one folder of its own (not named after its user) is
+// no fan-in source, but what it wrote still speaks for itself: an archive
+// into C$ keeps its file indicators on the host.
+TEST(AnalyticsRoleWindow, APrivateSourcesOwnWritesStillScoreAsFiles) {
+    AnalyticsConfig cfg = window_cfg();
+    RoleWindow w(cfg, 16);
+    const std::string cd = "\\\\WS1\\C$", z = "Windows\\Temp\\x.rar";
+    for (int i = 0; i < 3; ++i) {
+        Contribution c = lane(contrib(at(i), "10.0.0.1", MB), kLaneData, i == 0 ? 1 : 0);
+        c.c.admin_writes = 1;
+        w.add(c, cd, i == 0 ? &z : nullptr, {});
+        w.add_place(ip("10.0.0.1"), cd, i == 0 ? z : "Windows\\Temp\\f" + std::to_string(i), "CORP\\adm", i == 0,
+                    at(i));
+    }
+    ASSERT_TRUE(w.conv.is_private(ip("10.0.0.1")));
+    const RoleFacts f = w.facts(Role::target, true, false, cfg);
+    EXPECT_EQ(f.peers, 0u);
+    EXPECT_EQ(f.window.bytes, 0u);
+    EXPECT_EQ(f.kept_private.archives, 1u);
+    EXPECT_EQ(f.kept_private.admin_writes, 3u);
+    const IndicatorSet on = indicators(f, Role::target, cfg);
+    EXPECT_TRUE(on[static_cast<std::size_t>(Indicator::archive_name)]);
+    EXPECT_TRUE(on[static_cast<std::size_t>(Indicator::admin_share)]);
+    EXPECT_FALSE(on[static_cast<std::size_t>(Indicator::fan_in)]);
+    EXPECT_FALSE(on[static_cast<std::size_t>(Indicator::fan_in_archives)]);
+    EXPECT_TRUE(w.has_file_marks());
+}
+
 // A workstation reads its roaming profile and home folder (its own files),
 // a package from the distribution point (mostly software) and the team
 // folder: one server of data, not a collector of three.
