@@ -233,11 +233,16 @@ bool Convergence::is_private(const IpAddr& peer) const {
 
 bool Convergence::own_folders_private(const Home& h) const {
     if (h.own_overflow || h.own_n == 0) return false;
+    // A folder whose writes have all left the horizon has no writers left:
+    // it no longer speaks against the space (yesterday's roaming profile).
+    bool live = false;
     for (std::uint8_t i = 0; i < h.own_n; ++i) {
         auto fit = folders_.find(h.own[i]);
-        if (fit == folders_.end() || fit->second.count() >= min_sources_) return false;
+        if (fit == folders_.end()) continue;
+        if (fit->second.count() >= min_sources_) return false;
+        live = true;
     }
-    return true;
+    return live;
 }
 
 bool Convergence::own_space_private(const IpAddr& peer) const {

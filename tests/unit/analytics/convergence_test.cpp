@@ -97,6 +97,21 @@ TEST(AnalyticsConvergence, OwnSpaceStaysPrivateWhenTheSourceAlsoWritesElsewhere)
     EXPECT_FALSE(c.own_space_private(a));  // three hosts converge on "alice"
 }
 
+// A user's folders written yesterday leave with the horizon while the user
+// (writing to the team folder since) is still known: the folders still
+// written stay the user's own space.
+TEST(AnalyticsConvergence, AnOwnFolderThatLeftTheHorizonDoesNotEndTheSpace) {
+    Convergence c = make();  // 1 h horizon
+    const IpAddr a = ip("10.0.0.1");
+    c.add(a, "\\\\FS01\\users$", "alice\\notes.txt", "CORP\\alice", false, at(0));
+    c.add(a, "\\\\FS01\\Projects", "Finance\\Budget.xlsx", "CORP\\alice", false, at(3000));
+    c.add(a, kHome, "alice\\p.zip", "CORP\\alice", true, at(3500));
+    c.expire(at(3700));  // users$\alice (last write at 0) has left
+    EXPECT_TRUE(c.own_space_private(a));
+    c.expire(at(7200));  // everything has left: the source is forgotten
+    EXPECT_FALSE(c.own_space_private(a));
+}
+
 TEST(AnalyticsConvergence, InOwnSpace) {
     EXPECT_TRUE(Convergence::in_own_space(kHome, "Alice\\Documents\\x.zip", "CORP\\alice"));
     EXPECT_TRUE(Convergence::in_own_space("\\\\FS01\\profiles$", "alice.V6\\NTUSER.DAT", "alice@corp"));
