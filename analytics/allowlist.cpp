@@ -17,15 +17,18 @@ const TimeOfDayWindow* AllowList::time_window(Timestamp ts) const {
     return nullptr;
 }
 
-std::uint8_t AllowList::bits(const IpAddr& data_source, std::string_view share, Timestamp ts) const {
+std::uint8_t AllowList::bits(const IpAddr& data_source, std::string_view share, Timestamp ts,
+                             std::string_view share_path) const {
     std::uint8_t bits = 0;
     if (sources_.contains(data_source)) bits |= kAllowPeer;
     if (!share.empty())
-        for (const auto& p : shares_)
-            if (wildcard_match_ci(p, share)) {
+        for (const auto& p : shares_) {
+            const bool qualified = p.find('\\') != std::string::npos;
+            if (qualified ? (!share_path.empty() && wildcard_match_ci(p, share_path)) : wildcard_match_ci(p, share)) {
                 bits |= kAllowShare;
                 break;
             }
+        }
     if (time_window(ts)) bits |= kAllowTime;
     return bits;
 }

@@ -24,8 +24,12 @@ public:
     bool collector(const IpAddr& a) const { return collectors_.contains(a); }
 
     // What a contribution matched (AllowBits): its data's source host, the
-    // share (empty: none), the time.
-    std::uint8_t bits(const IpAddr& data_source, std::string_view share, Timestamp ts) const;
+    // share (empty: none), the time. A share pattern with a backslash
+    // (\\BUILD01\artifacts$, \\10.1.2.3\*) is matched against the tree
+    // path `share_path` (\\server\share, as the client wrote it), one
+    // without against the share name.
+    std::uint8_t bits(const IpAddr& data_source, std::string_view share, Timestamp ts,
+                      std::string_view share_path = {}) const;
     // The same write seen as a push by its writer: the peer is then the host
     // written to, so the peer bit says whether that target is allow-listed.
     std::uint8_t push_bits(std::uint8_t write_bits, const IpAddr& target) const;

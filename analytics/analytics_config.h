@@ -85,6 +85,14 @@ struct AnalyticsConfig {
         "war",  "ear",  "apk",  "aab",  "ipa",  "xpi",  "crx",  "nupkg", "whl", "egg",
         "msix", "appx", "appxbundle", "msixbundle", "vsix", "kmz", "3mf", "xps", "oxps",
         "idml", "sketch", "msu"};
+    // Software: executables, installers and their media, scripts. A file read
+    // under one of these names (or whose first bytes read are an executable)
+    // is a deployment read, a file written under one (not an archive) a tool
+    // or package copied: neither is data being gathered (docs/detection.md#data-lanes).
+    std::vector<std::string> software_extensions = {
+        "exe", "dll", "sys", "ocx", "cpl", "scr", "msi", "msp", "msm", "mst", "msu", "msix", "msixbundle",
+        "appx", "appxbundle", "cab", "inf", "cat", "ps1", "psm1", "psd1", "bat", "cmd", "vbs", "wsf",
+        "deb", "rpm", "pkg", "dmg"};
     // Share patterns ('*' matches any run of characters; case-insensitive).
     // Administrative shares: Windows' own (ADMIN$ and the drive letters).
     std::vector<std::string> admin_shares = {

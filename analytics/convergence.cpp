@@ -103,6 +103,16 @@ bool Convergence::named_after(std::string_view folder, std::string_view user) {
     return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool Convergence::in_own_space(std::string_view share_path, std::string_view name, std::string_view user) {
+    const std::string_view u = user_of(user);
+    if (u.empty()) return false;
+    const std::string_view top = top_folder(name);
+    if (!top.empty()) return named_after(top, u);
+    std::string_view share = last_component(share_path);
+    if (!share.empty() && share.back() == '$') share.remove_suffix(1);
+    return equal_ci(share, u);
+}
+
 std::uint64_t Convergence::folder_key(std::string_view share_path, std::string_view top) const {
     return hash_(fnv_ci(share_path), fnv_ci(top));
 }
@@ -114,16 +124,7 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
     const std::uint64_t key = folder_key(share_path, top);
 
     // The folder is named after the user: \home$\alice\..., or \\fs\alice$ (root).
-    bool user_named = false;
-    if (const std::string_view u = user_of(user); !u.empty()) {
-        if (!top.empty()) {
-            user_named = named_after(top, u);
-        } else {
-            std::string_view share = last_component(share_path);
-            if (!share.empty() && share.back() == '$') share.remove_suffix(1);
-            user_named = equal_ci(share, u);
-        }
-    }
+    const bool user_named = in_own_space(share_path, name, user);
 
     auto it = peers_.find(peer);
     if (it == peers_.end()) {
@@ -146,9 +147,11 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
         Home& h = it->second;
         if (h.folder != key) h.consistent = false;
         h.user_named = h.user_named && user_named;
-        if (h.user_named && std::find(h.own, h.own + h.own_n, key) == h.own + h.own_n) {
+        // The user's own folders are kept even when the source also writes
+        // elsewhere (own_space_private); more than kept: no longer private by name.
+        if (user_named && !h.own_overflow && std::find(h.own, h.own + h.own_n, key) == h.own + h.own_n) {
             if (h.own_n < kMaxOwnFolders) h.own[h.own_n++] = key;
-            else h.user_named = false;  // more own folders than kept: no longer private by name
+            else h.own_overflow = true;
         }
         h.ts = std::max(h.ts, ts);
     }
@@ -224,12 +227,27 @@ bool Convergence::is_private(const IpAddr& peer) const {
         auto fit = folders_.find(h.folder);
         if (fit != folders_.end() && fit->second.only(peer) && h.writes >= kMinPrivateWrites) return true;
     }
-    if (!h.user_named || h.own_n == 0) return false;
+    if (!h.user_named) return false;
+    return own_folders_private(h);
+}
+
+bool Convergence::own_folders_private(const Home& h) const {
+    if (h.own_overflow || h.own_n == 0) return false;
+    // A folder whose writes have all left the horizon has no writers left:
+    // it no longer speaks against the space (yesterday's roaming profile).
+    bool live = false;
     for (std::uint8_t i = 0; i < h.own_n; ++i) {
         auto fit = folders_.find(h.own[i]);
-        if (fit == folders_.end() || fit->second.count() >= min_sources_) return false;
+        if (fit == folders_.end()) continue;
+        if (fit->second.count() >= min_sources_) return false;
+        live = true;
     }
-    return true;
+    return live;
+}
+
+bool Convergence::own_space_private(const IpAddr& peer) const {
+    auto it = peers_.find(peer);
+    return it != peers_.end() && own_folders_private(it->second);
 }
 
 std::size_t Convergence::private_count() const {

@@ -60,6 +60,11 @@ public:
 
     // Whether all of `peer`'s writes are in a space of its own (see above).
     bool is_private(const IpAddr& peer) const;
+    // Whether the folders named after `peer`'s user that it wrote into (its
+    // writes in kLaneOwn) are still a space of its own: at most
+    // kMaxOwnFolders of them, each written by fewer than min_sources hosts.
+    // A source that also writes elsewhere keeps its own space private.
+    bool own_space_private(const IpAddr& peer) const;
     std::size_t private_count() const;
     // Calls fn(addr) for every private source (no allocation; table order).
     template <class Fn>
@@ -86,14 +91,19 @@ public:
     // Whether a folder is named after `user`: the user name itself, or a
     // roaming profile folder "user.V2" .. "user.V6" (case-insensitive).
     static bool named_after(std::string_view folder, std::string_view user);
+    // Whether `name` (relative to the share `share_path`) lies in the space
+    // of `user` (DOMAIN\user): its top folder is named after the user, or,
+    // at the share root, the share is (\\fs\alice$).
+    static bool in_own_space(std::string_view share_path, std::string_view name, std::string_view user);
 
 private:
     struct Home {
         std::uint64_t folder = 0;  // the first folder written to
         bool consistent = true;    // every write below `folder`
         bool user_named = false;   // every write below a folder named after the user
+        bool own_overflow = false;  // more folders named after the user than kept
         std::uint8_t own_n = 0;
-        std::uint64_t own[kMaxOwnFolders] = {};  // those folders (while user_named)
+        std::uint64_t own[kMaxOwnFolders] = {};  // the folders named after the user written to
         std::uint16_t writes = 0;  // saturating
         Timestamp ts = 0;
     };
@@ -113,6 +123,7 @@ private:
         Timestamp ts = 0;
     };
     std::uint64_t folder_key(std::string_view share_path, std::string_view top) const;
+    bool own_folders_private(const Home& h) const;
     bool dead(Timestamp ts, Timestamp now) const { return ts + horizon_ <= now; }
 
     Duration horizon_;

@@ -100,7 +100,8 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         c.c.admin_writes = wf.admin;
         c.c.hidden_writes = wf.hidden;
         c.c.path_writes = wf.staging_path;
-        c.allowed = allow_.bits(client, share, t);
+        c.allowed = allow_.bits(client, share, t, share_path);
+        c.lane = classify_.write_lane(share_path, f.name, f.username, f.content_type, wf.archive());
         write(client, server, c, f.id, share_path, &wf, out);
     }
     if (br && !f.is_directory) {
@@ -110,7 +111,8 @@ void EventAdapter::on_file(const SmbFileEvent& f, ContributionSink& out) const {
         c.c.bytes = br_now;
         c.c.smb_bytes = br_now;
         c.c.files = 1;
-        c.allowed = allow_.bits(server, share, t);
+        c.allowed = allow_.bits(server, share, t, share_path);
+        c.lane = classify_.read_lane(share_path, f.name, f.username, f.read_content_type);
         out.collector_read(client, c, f.id, share_path);
         if (FileClassifier::is_executable_type(f.read_content_type) && classify_.is_admin_share(share))
             out.tool_read(client, c, f.id, f, share_path);
@@ -145,7 +147,7 @@ void EventAdapter::on_session(const SmbSessionEvent& s, ContributionSink& out) c
         c.c.enc_bytes = up;
         c.c.admin_writes = classify_.is_admin_share(share);
         c.c.hidden_writes = classify_.is_hidden_share(share);
-        c.allowed = allow_.bits(client, share, t);
+        c.allowed = allow_.bits(client, share, t, share_path);
         write(client, server, c, s.id, share_path, nullptr, out);
     }
     if (down) {
@@ -155,7 +157,7 @@ void EventAdapter::on_session(const SmbSessionEvent& s, ContributionSink& out) c
         c.c.bytes = down;
         c.c.smb_bytes = down;
         c.c.enc_bytes = down;
-        c.allowed = allow_.bits(server, share, t);
+        c.allowed = allow_.bits(server, share, t, share_path);
         out.collector_read(client, c, s.id, share_path);
     }
 }
@@ -234,7 +236,12 @@ void EventAdapter::on_progress(const ProgressEvent& p, ContributionSink& out) co
                 c.peer = client;
                 c.c.bytes = p.written;
                 c.c.smb_bytes = p.written;
-                c.allowed = allow_.bits(client, share, t);
+                c.allowed = allow_.bits(client, share, t, share_path);
+                // The lane the close will give it, as far as known now.
+                const bool archive = !classify_.archive_extension(p.name).empty() ||
+                                     (!classify_.archive_content(p.content_type).empty() &&
+                                      !classify_.is_container_name(p.name));
+                c.lane = classify_.write_lane(share_path, p.name, p.username, p.content_type, archive);
                 out.transfer_open(Role::target, server, client, key, file_place(share_path, p.name), p.written, t);
                 // Where it lands counts first (per-user space: a user's
                 // upload into a folder of their own is not a source of
@@ -249,7 +256,8 @@ void EventAdapter::on_progress(const ProgressEvent& p, ContributionSink& out) co
                 c.peer = server;
                 c.c.bytes = p.read;
                 c.c.smb_bytes = p.read;
-                c.allowed = allow_.bits(server, share, t);
+                c.allowed = allow_.bits(server, share, t, share_path);
+                c.lane = classify_.read_lane(share_path, p.name, p.username, p.read_content_type);
                 out.transfer_open(Role::collector, client, server, key, file_place(share_path, p.name), p.read, t);
                 out.collector_read(client, c, p.id, share_path);
             }
@@ -272,7 +280,7 @@ void EventAdapter::on_progress(const ProgressEvent& p, ContributionSink& out) co
                 c.c.bytes = up;
                 c.c.smb_bytes = up;
                 c.c.enc_bytes = up;
-                c.allowed = allow_.bits(client, share, t);
+                c.allowed = allow_.bits(client, share, t, share_path);
                 out.transfer_open(Role::target, server, client, key, what, up, t);
                 write(client, server, c, p.id, share_path, nullptr, out);
             }
@@ -283,7 +291,7 @@ void EventAdapter::on_progress(const ProgressEvent& p, ContributionSink& out) co
                 c.c.bytes = down;
                 c.c.smb_bytes = down;
                 c.c.enc_bytes = down;
-                c.allowed = allow_.bits(server, share, t);
+                c.allowed = allow_.bits(server, share, t, share_path);
                 out.transfer_open(Role::collector, client, server, key, what, down, t);
                 out.collector_read(client, c, p.id, share_path);
             }

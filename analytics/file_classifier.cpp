@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analytics/convergence.h"
+#include "analytics/peer_window.h"
+
 namespace sw {
 
 namespace {
@@ -145,6 +148,11 @@ FileClassifier::FileClassifier(const AnalyticsConfig& cfg) {
         while (!x.empty() && x.front() == '.') x.erase(x.begin());
         if (!x.empty()) containers_.push_back(x);
     }
+    for (const auto& c : cfg.software_extensions) {
+        std::string x = to_lower(c);
+        while (!x.empty() && x.front() == '.') x.erase(x.begin());
+        if (!x.empty()) software_.push_back(x);
+    }
     admin_ = cfg.admin_shares;
     hidden_ = cfg.hidden_shares;
     admin_except_ = cfg.admin_share_exceptions;
@@ -195,6 +203,38 @@ bool FileClassifier::is_container_name(std::string_view name) const {
     if (dot == std::string_view::npos) return false;
     std::string ext = to_lower(b.substr(dot + 1));
     return std::find(containers_.begin(), containers_.end(), ext) != containers_.end();
+}
+
+bool FileClassifier::is_software_name(std::string_view name) const {
+    std::string_view b = base_name(name);
+    while (!b.empty() && (b.back() == '.' || b.back() == ' ')) b.remove_suffix(1);
+    const std::size_t dot = b.rfind('.');
+    if (dot == std::string_view::npos || dot + 1 == b.size()) return false;
+    const std::string_view ext = b.substr(dot + 1);
+    for (const auto& x : software_) {
+        if (x.size() != ext.size()) continue;
+        bool eq = true;
+        for (std::size_t i = 0; i < x.size() && eq; ++i) {
+            const char c = ext[i];
+            eq = (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == x[i];
+        }
+        if (eq) return true;
+    }
+    return false;
+}
+
+std::uint8_t FileClassifier::write_lane(std::string_view share_path, std::string_view name, std::string_view user,
+                                        std::string_view content_type, bool archive) const {
+    if (Convergence::in_own_space(share_path, name, user)) return kLaneOwn;
+    if (!archive && (is_software_name(name) || is_executable_type(content_type))) return kLaneSoftware;
+    return kLaneData;
+}
+
+std::uint8_t FileClassifier::read_lane(std::string_view share_path, std::string_view name, std::string_view user,
+                                       std::string_view read_content_type) const {
+    if (Convergence::in_own_space(share_path, name, user)) return kLaneOwn;
+    if (is_software_name(name) || is_executable_type(read_content_type)) return kLaneSoftware;
+    return kLaneData;
 }
 
 bool FileClassifier::is_admin_share(std::string_view share) const {

@@ -3,6 +3,7 @@
 // hidden shares and staging paths. No state; safe to unit-test alone.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,17 @@ public:
     // Names whose archive content is expected (docx, jar, ...).
     bool is_container_name(std::string_view name) const;
 
+    // An executable, installer or script by name (staging.software-extensions).
+    bool is_software_name(std::string_view name) const;
+    // The lane (peer_window.h, docs/detection.md#data-lanes) of a file
+    // written by `user` into `name` under `share_path` (`archive`: an archive
+    // by name or content; archives are never software) or read by `user`
+    // (`content_type`: the sniffed first bytes written / read).
+    std::uint8_t write_lane(std::string_view share_path, std::string_view name, std::string_view user,
+                            std::string_view content_type, bool archive) const;
+    std::uint8_t read_lane(std::string_view share_path, std::string_view name, std::string_view user,
+                           std::string_view read_content_type) const;
+
     // ADMIN$, C$..Z$ (staging.admin-shares), not an exception.
     bool is_admin_share(std::string_view share) const;
     // Another hidden share (staging.hidden-shares: home$, stage$), not an
@@ -54,6 +66,7 @@ private:
     std::vector<std::string> exts_;        // lower-case, longest first
     std::vector<std::string> content_;     // lower-case canonical
     std::vector<std::string> containers_;  // lower-case
+    std::vector<std::string> software_;    // lower-case
     std::vector<std::string> admin_, hidden_, admin_except_;
     std::vector<std::string> paths_;       // lower-case, '\' separators
 };

@@ -98,6 +98,9 @@ Notice fan_in_notice(const WindowFacts& w, const Assessment& a, const AnalyticsC
     if (w.private_sources)
         n.sub += "; not counted: " + plural(w.private_sources, "source", "sources") +
                  " writing only into a folder of their own";
+    if (w.software_sources)
+        n.sub += "; not counted: " + plural(w.software_sources, "source", "sources") +
+                 " writing only software (executables, installers, scripts)";
     if (!w.in_progress.empty()) n.sub += "; in progress: " + join(w.in_progress, "; ");
     n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1074.002"};
@@ -118,6 +121,12 @@ Notice pull_notice(const WindowFacts& w, const Assessment& a, const AnalyticsCon
     }
     if (!w.in_progress.empty()) n.msg += ", " + plural(w.in_progress.size(), "transfer", "transfers") + " still in progress";
     n.sub = "servers: " + per_peer(w.peers);
+    if (w.private_sources)
+        n.sub += "; not counted: " + plural(w.private_sources, "server", "servers") +
+                 " read only for the user's own files";
+    if (w.software_sources)
+        n.sub += "; not counted: " + plural(w.software_sources, "server", "servers") +
+                 " read mostly for software (deployment)";
     if (!w.in_progress.empty()) n.sub += "; in progress: " + join(w.in_progress, "; ");
     n.sub += "; indicators: " + indicator_list(a, cfg);
     n.mitre = {"T1039", "T1074.002"};

@@ -37,7 +37,8 @@ struct WindowFacts {
     Duration suppress_for = -1;         // the notice's suppress_for (-1: notice.suppress-for)
     std::string converge_path;          // target: the directory archives of many sources converged on
     std::uint32_t converge_sources = 0;
-    std::uint32_t private_sources = 0;  // target: sources writing only into a space of their own (not counted)
+    std::uint32_t private_sources = 0;  // sources writing only into (servers read only for) a space of their own
+    std::uint32_t software_sources = 0; // peers left out for software (tools, deployment reads)
     // Transfers still open that contributed (ProgressEvent), oldest first:
     // "\\fs\stage$\a.zip from 10.0.0.5, 12.0 MB so far".
     std::vector<std::string> in_progress;

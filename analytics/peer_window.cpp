@@ -34,6 +34,12 @@ void Counters::sub(const Counters& o) {
     path_writes -= o.path_writes;
 }
 
+Counters PeerLanes::total(bool effective) const {
+    Counters t;
+    for (std::size_t l = 0; l < kLanes; ++l) t.add(effective ? eff[l] : all[l]);
+    return t;
+}
+
 PeerWindow::PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash)
     : window_(window > 0 ? window : 1),
       step_(std::max<Duration>(1, (window > 0 ? window : 1) / kSteps)),
@@ -73,12 +79,21 @@ void PeerWindow::apply(const Record& r, bool adding) {
     if (it == peers_.end()) return;
     PeerTotals& pt = it->second;
     const bool had_all = pt.bytes_all > 0, had_eff = pt.bytes_eff > 0;
+    const std::size_t lane = r.lane < kLanes ? std::size_t{r.lane} : std::size_t{kLaneData};
     if (adding) {
         pt.bytes_all += r.c.bytes;
-        if (!r.allowed) pt.bytes_eff += r.c.bytes;
+        pt.lanes.all[lane].add(r.c);
+        if (!r.allowed) {
+            pt.bytes_eff += r.c.bytes;
+            pt.lanes.eff[lane].add(r.c);
+        }
     } else {
         pt.bytes_all -= r.c.bytes;
-        if (!r.allowed) pt.bytes_eff -= r.c.bytes;
+        pt.lanes.all[lane].sub(r.c);
+        if (!r.allowed) {
+            pt.bytes_eff -= r.c.bytes;
+            pt.lanes.eff[lane].sub(r.c);
+        }
     }
     const bool has_all = pt.bytes_all > 0, has_eff = pt.bytes_eff > 0;
     if (has_all != had_all) has_all ? ++n_all_ : --n_all_;
@@ -106,11 +121,13 @@ bool PeerWindow::add(const Contribution& c) {
 
     // Merge into this peer's record of the same step, if there is one.
     for (auto it = recs_.rbegin(); it != recs_.rend() && it->step == s; ++it) {
-        if (it->overflow == overflow && it->allowed == c.allowed && (overflow || it->peer == c.peer)) {
+        if (it->overflow == overflow && it->allowed == c.allowed && it->lane == c.lane &&
+            (overflow || it->peer == c.peer)) {
             Record delta;
             delta.peer = c.peer;
             delta.overflow = overflow;
             delta.allowed = c.allowed;
+            delta.lane = c.lane;
             delta.c = c.c;
             apply(delta, true);
             it->c.add(c.c);
@@ -125,6 +142,7 @@ bool PeerWindow::add(const Contribution& c) {
     r.peer = overflow ? IpAddr{} : c.peer;
     r.overflow = overflow;
     r.allowed = c.allowed;
+    r.lane = c.lane;
     r.contribs = 1;
     r.c = c.c;
     if (!overflow) ++pit->second.records;
@@ -167,6 +185,11 @@ std::vector<PeerBytes> PeerWindow::peers(bool eff) const {
     }
     std::sort(out.begin(), out.end(), [](const PeerBytes& x, const PeerBytes& y) { return x.addr < y.addr; });
     return out;
+}
+
+const PeerLanes* PeerWindow::peer_lanes(const IpAddr& a) const {
+    auto it = peers_.find(a);
+    return it == peers_.end() ? nullptr : &it->second.lanes;
 }
 
 Timestamp PeerWindow::first_ts() const { return recs_.empty() ? 0 : recs_.front().min_ts; }

@@ -48,11 +48,34 @@ enum AllowBits : std::uint8_t {
     kAllowTime = 4,   // it happened in an allowed time-of-day window
 };
 
+// What kind of data a contribution is (docs/detection.md#data-lanes): data
+// that may be gathered, a write into / read from the space of the session's
+// own user (home folder, roaming profile), or software (executables,
+// installers, scripts). Kept apart per peer so that scoring can leave out
+// what is not data being gathered.
+enum Lane : std::uint8_t {
+    kLaneData = 0,
+    kLaneOwn = 1,
+    kLaneSoftware = 2,
+};
+constexpr std::size_t kLanes = 3;
+
 struct Contribution {
     Timestamp ts = 0;
     IpAddr peer;
     Counters c;
     std::uint8_t allowed = 0;
+    std::uint8_t lane = kLaneData;
+};
+
+// One peer's counters in the window by lane, over all traffic and over what
+// no allow-list matched.
+struct PeerLanes {
+    Counters all[kLanes];
+    Counters eff[kLanes];
+    const Counters& of(Lane l, bool effective) const { return effective ? eff[l] : all[l]; }
+    // Sum over the lanes.
+    Counters total(bool effective) const;
 };
 
 class PeerWindow {
@@ -84,6 +107,14 @@ public:
     std::uint64_t peer_bytes(const IpAddr& a, bool eff) const;
     // Peers with bytes, sorted by address.
     std::vector<PeerBytes> peers(bool eff) const;
+    // A tracked peer's counters by lane (null if not tracked).
+    const PeerLanes* peer_lanes(const IpAddr& a) const;
+    // Calls fn(addr, const PeerLanes&) for every tracked peer (table order:
+    // only for order-independent sums).
+    template <class Fn>
+    void for_each_peer(Fn&& fn) const {
+        for (const auto& kv : peers_) fn(kv.first, kv.second.lanes);
+    }
     // Earliest and latest contribution time in the window.
     Timestamp first_ts() const;
     Timestamp last_ts() const { return last_ts_; }
@@ -96,12 +127,14 @@ private:
         IpAddr peer;
         bool overflow = false;
         std::uint8_t allowed = 0;
+        std::uint8_t lane = kLaneData;
         std::uint32_t contribs = 0;
         Counters c;
     };
     struct PeerTotals {
         std::uint64_t bytes_all = 0, bytes_eff = 0;
         std::uint32_t records = 0;
+        PeerLanes lanes;
     };
     std::int64_t step_of(Timestamp t) const;
     void apply(const Record& r, bool adding);

@@ -71,9 +71,89 @@ bool RoleWindow::add_push(const Contribution& c, const std::string* archive, Tim
     return counted;
 }
 
+RoleWindow::Gathered RoleWindow::gathered(Role r, std::size_t h, bool eff) const {
+    return gathered(r, h, eff, nullptr);
+}
+
+RoleWindow::Gathered RoleWindow::gathered(Role r, std::size_t h, bool eff, std::vector<PeerBytes>* peers) const {
+    const PeerWindow& w = horizon(h);
+    Gathered g;
+    g.c = eff ? w.eff() : w.all();
+    g.n = eff ? w.peers_eff() : w.peers_all();
+    const bool target = r == Role::target;
+    // Sums are order-independent, so the table's order is harmless here;
+    // the peers listed are sorted below.
+    w.for_each_peer([&](const IpAddr& a, const PeerLanes& pl) {
+        const Counters total = pl.total(eff);
+        if (total.bytes == 0 && total.files == 0) return;
+        const Counters& own = pl.of(kLaneOwn, eff);
+        const Counters& soft = pl.of(kLaneSoftware, eff);
+        Counters drop;
+        bool own_only = false;
+        if (target) {
+            const bool own_private = !conv.empty() && conv.own_space_private(a);
+            if (!conv.empty() && conv.is_private(a)) {
+                drop = total;
+                own_only = true;
+                Counters kept = total;
+                kept.sub(soft);
+                if (own_private) kept.sub(own);
+                g.kept_private.add(kept);
+            } else {
+                if (own_private) drop.add(own);
+                drop.add(soft);
+                own_only = own.bytes > 0 && soft.bytes == 0;
+            }
+        } else {
+            // A server read mostly for software is a deployment source.
+            const std::uint64_t rest = total.bytes - own.bytes;
+            if (soft.bytes > 0 && soft.bytes * 2 >= rest) drop = total;
+            else {
+                drop.add(own);
+                drop.add(soft);
+            }
+            own_only = own.bytes > 0 && soft.bytes == 0;
+        }
+        if (drop.bytes == 0 && drop.files == 0) {
+            if (peers && total.bytes > 0) peers->push_back({a, total.bytes});
+            return;
+        }
+        g.c.sub(drop);
+        if (total.bytes == 0) return;
+        if (total.bytes > drop.bytes) {
+            if (peers) peers->push_back({a, total.bytes - drop.bytes});
+            return;
+        }
+        --g.n;
+        own_only ? ++g.own : ++g.software;
+    });
+    if (peers)
+        std::sort(peers->begin(), peers->end(), [](const PeerBytes& x, const PeerBytes& y) { return x.addr < y.addr; });
+    return g;
+}
+
+Counters RoleWindow::data_pushes(bool eff, std::vector<PeerBytes>* peers) const {
+    Counters c;
+    pushes.for_each_peer([&](const IpAddr& a, const PeerLanes& pl) {
+        const Counters& d = pl.of(kLaneData, eff);
+        c.add(d);
+        if (peers && d.bytes > 0) peers->push_back({a, d.bytes});
+    });
+    // Pushes over staging.max-peers are not told apart: they count as data.
+    const Counters& all = eff ? pushes.eff() : pushes.all();
+    Counters tracked;
+    pushes.for_each_peer([&](const IpAddr&, const PeerLanes& pl) { tracked.add(pl.total(eff)); });
+    Counters over = all;
+    over.sub(tracked);
+    c.add(over);
+    if (peers)
+        std::sort(peers->begin(), peers->end(), [](const PeerBytes& x, const PeerBytes& y) { return x.addr < y.addr; });
+    return c;
+}
+
 std::vector<PeerBytes> RoleWindow::converging_peers(std::size_t h, bool eff) const {
-    std::vector<PeerBytes> out = horizon(h).peers(eff);
-    if (!conv.empty()) std::erase_if(out, [&](const PeerBytes& p) { return conv.is_private(p.addr); });
+    std::vector<PeerBytes> out;
+    gathered(Role::target, h, eff, &out);
     return out;
 }
 
@@ -81,27 +161,15 @@ RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const Analyti
     const bool target = r == Role::target;
     RoleFacts f;
     for (std::size_t h = 0; h < horizons(); ++h) {
-        const PeerWindow& w = horizon(h);
+        const Gathered g = gathered(r, h, eff);
         RoleFacts x;
-        x.window = eff ? w.eff() : w.all();
-        x.peers = eff ? w.peers_eff() : w.peers_all();
+        x.window = g.c;
+        x.kept_private = g.kept_private;
+        x.peers = g.n;
         x.horizon = static_cast<std::uint8_t>(h);
         if (h > 0) {
             x.need_peers = cfg.long_windows[h - 1].min_sources;
             x.need_bytes = cfg.long_windows[h - 1].min_bytes;
-        }
-        const std::uint32_t need = x.need_peers ? x.need_peers : cfg.min_sources;
-        // Sources filling a space of their own are not aggregating: they
-        // leave the count (only worth the pass when the count could hold).
-        // Sums are order-independent, so the table's order is harmless here.
-        if (target && !conv.empty() && x.peers >= need) {
-            conv.for_each_private([&](const IpAddr& a) {
-                const std::uint64_t b = w.peer_bytes(a, eff);
-                if (b == 0) return;
-                --x.peers;
-                x.window.bytes -= std::min(x.window.bytes, b);
-                x.window.smb_bytes -= std::min(x.window.smb_bytes, b);
-            });
         }
         if (h == 0) f = x;
         if (target ? fan_holds(x, cfg) : pull_holds(x, cfg)) {
@@ -109,12 +177,19 @@ RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const Analyti
             break;
         }
     }
-    f.pushes = eff ? pushes.eff() : pushes.all();
+    if (!target) {
+        f.pushes = data_pushes(eff);
+        // Sent on to hosts it did not read from over the horizon the pull
+        // was found on (a push back to a server it read from is not onward).
+        if (needs_onward_bytes(f, cfg)) {
+            const PeerWindow& pulled = horizon(f.horizon);
+            pushes.for_each_peer([&](const IpAddr& a, const PeerLanes& pl) {
+                if (!pulled.has_peer(a)) f.onward_bytes += pl.of(kLaneData, eff).bytes;
+            });
+        }
+    }
     f.volume_anomaly = volume_anomaly;
     f.converged = target && conv.converged();
-    if (needs_onward_bytes(f, cfg))
-        for (const PeerBytes& pb : pushes.peers(eff))
-            if (!win.has_peer(pb.addr)) f.onward_bytes += pb.bytes;
     return f;
 }
 

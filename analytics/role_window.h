@@ -63,9 +63,35 @@ public:
 
     // What scoring needs, over all traffic or the effective (not allow-listed),
     // over the first horizon where fan-in / the pull holds (else the first).
-    // Sources writing only into a space of their own do not count.
+    // Only data being gathered counts (gathered()).
     RoleFacts facts(Role r, bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const;
-    // Peers of horizon h with bytes, less the private ones (targets).
+
+    // What of horizon h counts as data being gathered (docs/detection.md#data-lanes):
+    //   target: a source writing only into a space of its own is left out
+    //     (Convergence::is_private); of the others, writes into their own
+    //     folders (kLaneOwn, while Convergence::own_space_private) and
+    //     software (kLaneSoftware) are left out;
+    //   collector: reads of the client's own files and of software are left
+    //     out, and a server read mostly for software (at least half of what
+    //     was read from it, own files aside) is a deployment source and left
+    //     out entirely.
+    // `c` and `n` (peers with bytes left, the over-the-cap peer as one) are
+    // what remains; `own` / `software` count the peers left out for each reason.
+    // A source private by the same-folder rule (not named after its user)
+    // leaves the fan-in, but its data-lane writes stay in `kept_private`.
+    struct Gathered {
+        Counters c;
+        Counters kept_private;  // target: see RoleFacts::kept_private
+        std::uint32_t n = 0;
+        std::uint32_t own = 0, software = 0;
+    };
+    Gathered gathered(Role r, std::size_t h, bool eff) const;
+    // The same with the peers that remain and their bytes, sorted by address.
+    Gathered gathered(Role r, std::size_t h, bool eff, std::vector<PeerBytes>* peers) const;
+    // Pushes that are data moved on (neither into the collector's own space
+    // nor software), with the hosts pushed to.
+    Counters data_pushes(bool eff, std::vector<PeerBytes>* peers = nullptr) const;
+    // Peers of horizon h whose data counts (targets: not private), with their bytes.
     std::vector<PeerBytes> converging_peers(std::size_t h, bool eff) const;
     // Names not seen in allow-listed traffic only, sorted.
     std::vector<std::string> unallowed(const std::vector<NamedItem>& v) const;
@@ -79,6 +105,12 @@ public:
     void note_raised(NoteType n);
     // Sources or archives beyond what the last Fan_In / Pull_Collector showed.
     bool grew(std::uint32_t archives) const;
+    // Target: the window holds writes a staging.log row shows (archives,
+    // admin share, staging path, masquerade) whatever they scored.
+    bool has_file_marks() const {
+        const Counters& c = win.all();
+        return c.archives || c.admin_writes || c.path_writes || c.masquerades;
+    }
     // Nothing left in the window and nothing to report.
     bool idle() const {
         for (const auto& w : longer)

@@ -26,8 +26,11 @@ IndicatorSet indicators(const RoleFacts& f, Role r, const AnalyticsConfig& cfg) 
     IndicatorSet on{};
     on[idx(Indicator::volume_anomaly)] = f.volume_anomaly;
     const Counters& c = f.window;
+    Counters target_files = c;
     const Counters* files = &c;
     if (r == Role::target) {
+        target_files.add(f.kept_private);
+        files = &target_files;
         const bool fan = fan_holds(f, cfg);
         on[idx(Indicator::fan_in)] = fan;
         on[idx(Indicator::fan_in_archives)] = fan && c.archives > 0;

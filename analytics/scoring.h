@@ -33,6 +33,11 @@ struct Assessment {
 // allow-list matched.
 struct RoleFacts {
     Counters window;                 // target: writes in; collector: reads
+    // target: writes of sources left out of the fan-in as private that still
+    // speak for themselves in the file indicators (an archive into C$ from a
+    // source filling one folder of its own); not part of fan-in or
+    // fan-in-archives (docs/detection.md#data-lanes).
+    Counters kept_private;
     std::uint32_t peers = 0;         // distinct sources / servers with bytes
     Counters pushes;                 // collector: what it wrote after pulling
     std::uint64_t onward_bytes = 0;  // collector: pushed to hosts it did not pull from

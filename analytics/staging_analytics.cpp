@@ -375,7 +375,10 @@ void StagingAnalytics::evaluate(HostState& h, Role r, Timestamp ts, const ConnId
 }
 
 void StagingAnalytics::snapshot(HostState& h, RoleWindow& rs, Role r, const Assessment& a, Timestamp ts) {
-    if (a.score == 0 && !rs.suppressed && rs.notices.empty()) return;
+    // Writes that score nothing on the host (an archive in its writer's own
+    // folder, a tool copied: docs/detection.md#data-lanes) are still listed.
+    if (a.score == 0 && !rs.suppressed && rs.notices.empty() && (r != Role::target || !rs.has_file_marks()))
+        return;
     if (rs.snap && a.score < rs.snap->score) return;
     StagingRow row;
     row.ts = ts;
@@ -446,7 +449,8 @@ void StagingAnalytics::close_budget_days(bool all) {
 void StagingAnalytics::report_main(HostState& h, RoleWindow& rs, Role r, const Assessment& a, Timestamp ts,
                                    const ConnId* conn) {
     const NoteType note = r == Role::target ? NoteType::fan_in : NoteType::pull_collector;
-    const std::uint32_t archives = r == Role::target ? rs.win.eff().archives : rs.pushes.eff().archives;
+    const std::uint32_t archives =
+        r == Role::target ? rs.gathered(r, 0, true).c.archives : rs.data_pushes(true).archives;
     // A finding over a long horizon is not repeated before that horizon has passed.
     const Duration hold = a.horizon ? cfg_.long_windows[a.horizon - 1].length : 0;
     if (should_raise(note, h.addr, IpAddr{}, a.severity, ts, hold)) {
@@ -473,14 +477,12 @@ Notice StagingAnalytics::main_notice(HostState& h, RoleWindow& rs, Role r, const
     w.conn = conn;
     w.host = h.addr;
     const PeerWindow& win = rs.horizon(a.horizon);
-    w.c = win.eff();
-    w.peers = r == Role::target ? rs.converging_peers(a.horizon, true) : win.peers(true);
-    // Counts peers over staging.max-peers too, less those writing only into
-    // a space of their own.
-    w.private_sources = static_cast<std::uint32_t>(win.peers(true).size() - w.peers.size());
-    w.n = win.peers_eff() - w.private_sources;
-    for (const PeerBytes& p : win.peers(true))
-        if (r == Role::target && rs.conv.is_private(p.addr)) w.c.bytes -= p.bytes;
+    // Only data being gathered: n counts peers over staging.max-peers too.
+    const RoleWindow::Gathered g = rs.gathered(r, a.horizon, true, &w.peers);
+    w.c = g.c;
+    w.n = g.n;
+    w.private_sources = g.own;
+    w.software_sources = g.software;
     w.span = win.last_ts() - win.first_ts();
     w.horizon = a.horizon ? cfg_.long_windows[a.horizon - 1].length : 0;
     w.suppress_for = cfg_.suppress_for > 0 ? std::max(cfg_.suppress_for, w.horizon) : cfg_.suppress_for;
@@ -495,8 +497,9 @@ Notice StagingAnalytics::main_notice(HostState& h, RoleWindow& rs, Role r, const
         w.shares = rs.unallowed(rs.shares);
         return fan_in_notice(w, a, cfg_);
     }
-    w.pushed = rs.pushes.eff();
-    for (const PeerBytes& p : rs.pushes.peers(true)) w.push_targets.push_back(p.addr);
+    std::vector<PeerBytes> pushed;
+    w.pushed = rs.data_pushes(true, &pushed);
+    for (const PeerBytes& p : pushed) w.push_targets.push_back(p.addr);
     return pull_notice(w, a, cfg_);
 }
 

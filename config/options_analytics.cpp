@@ -166,6 +166,10 @@ void add(po::options_description& d) {
             "sniffed content types that are archives")
         ("staging.container-extensions", po::value<std::string>()->default_value(join(D.container_extensions)),
             "extensions whose archive content is expected (OOXML, ODF, jar, ...): not archive content, not masquerade")
+        ("staging.software-extensions", po::value<std::string>()->default_value(join(D.software_extensions)),
+            "executables, installers and scripts: software read (a deployment read) or written (a tool "
+            "copied, unless an archive) is not data being gathered and does not count towards fan-in, pull "
+            "collectors or their indicators")
         ("staging.admin-shares", po::value<std::string>()->default_value(join(D.admin_shares)),
             "administrative share patterns ('*' and '?' wildcards, case-insensitive): ADMIN$ and the drive letters")
         ("staging.hidden-shares", po::value<std::string>()->default_value(join(D.hidden_shares)),
@@ -183,7 +187,8 @@ void add(po::options_description& d) {
         ("staging.allow-collectors", po::value<CidrListArg>()->default_value(CidrListArg{}, ""),
             "addresses/CIDRs of clients allowed to pull from many servers; default none")
         ("staging.allow-shares", po::value<std::string>()->default_value(""),
-            "share patterns whose writes and reads are expected ('*' wildcard); default none")
+            "share patterns whose writes and reads are expected ('*' wildcard): a share name (backup$) "
+            "on any server, or a tree path (\\\\BUILD01\\artifacts$) on one; default none")
         ("staging.allow-times", po::value<std::string>()->default_value(""),
             "UTC time-of-day windows HH:MM-HH:MM (may wrap midnight) whose traffic is expected, e.g. 01:00-04:00; default none")
         ("staging.max-hosts", po::value<std::uint64_t>()->default_value(D.max_hosts),
@@ -242,6 +247,7 @@ void apply(const po::variables_map& vm, Config& c) {
     a.archive_extensions = split_list(opt<std::string>(vm, "staging.archive-extensions"));
     a.archive_content_types = split_list(opt<std::string>(vm, "staging.archive-content-types"));
     a.container_extensions = split_list(opt<std::string>(vm, "staging.container-extensions"));
+    a.software_extensions = split_list(opt<std::string>(vm, "staging.software-extensions"));
     a.admin_shares = split_list(opt<std::string>(vm, "staging.admin-shares"));
     a.hidden_shares = split_list(opt<std::string>(vm, "staging.hidden-shares"));
     a.admin_share_exceptions = split_list(opt<std::string>(vm, "staging.admin-share-exceptions"));

@@ -134,6 +134,7 @@ struct ProgressEvent {
     Kind kind = Kind::smb_file;
     // smb_file: the handle, as its smb_files row will name it.
     std::string fuid, path, share, name, username;
+    std::string content_type, read_content_type;  // smb_file: sniffed so far, as in SmbFileEvent
     std::uint64_t written = 0, read = 0;  // smb_file: WRITE / READ bytes
     std::uint64_t session_id = 0;         // smb_session
     // smb_session: transform bytes per Dir; ssh: encrypted payload per Dir.

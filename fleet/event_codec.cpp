@@ -120,6 +120,8 @@ const LogTable<PE>& progress_wire() {
                          col<F::string>("share", [](const PE& p) { return nonempty(p.share); }),
                          col<F::string>("name", [](const PE& p) { return nonempty(p.name); }),
                          col<F::string>("username", [](const PE& p) { return nonempty(p.username); }),
+                         col<F::string>("content_type", [](const PE& p) { return nonempty(p.content_type); }),
+                         col<F::string>("read_content_type", [](const PE& p) { return nonempty(p.read_content_type); }),
                          col<F::count>("written", [](const PE& p) { return p.written; }),
                          col<F::count>("read", [](const PE& p) { return p.read; }),
                          col<F::count>("session_id", [](const PE& p) { return p.session_id; }),
@@ -403,6 +405,8 @@ std::optional<Event> decode_event(std::string_view path, const report::LogRow& r
         p.share = text(r, "share");
         p.name = text(r, "name");
         p.username = text(r, "username");
+        p.content_type = text(r, "content_type");
+        p.read_content_type = text(r, "read_content_type");
         p.written = r.count("written");
         p.read = r.count("read");
         p.session_id = r.count("session_id");

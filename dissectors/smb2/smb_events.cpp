@@ -197,6 +197,14 @@ void SmbConnection::progress_file(FileState& f, Timestamp t, std::uint64_t held_
     else if (const SessionState* s = find_session(f.session_id)) ev.username = s->username;
     ev.written = w;
     ev.read = r;
+    // What the file is so far (analytics tells data from software by it).
+    if (f.sniff) {
+        const std::size_t n = f.sniff->contiguous();
+        const Bytes iso = f.sniff->iso_have == kIsoMagicLen ? Bytes(f.sniff->iso, kIsoMagicLen) : Bytes{};
+        ev.content_type = std::string(sniff_content_type(Bytes(f.sniff->head, n), iso));
+    }
+    if (f.read_sniff)
+        ev.read_content_type = std::string(sniff_content_type(Bytes(f.read_sniff->head, f.read_sniff->contiguous())));
     sink_.on_event(Event{std::move(ev)});
 }
 

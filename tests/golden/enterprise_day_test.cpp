@@ -5,7 +5,8 @@
 // injected staging case must be caught at medium or high, naming exactly its
 // sources; benign host-days must stay within the budget of
 // docs/detection.md#false-positive-budget. Expectations come from the truth
-// file only.
+// file only; as a SOC would, the build share is allow-listed too
+// (--staging.allow-shares='\\BUILD01\artifacts$', name from the truth).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,17 +69,20 @@ const Day& day() {
                                  "print('day0', e['day0'])\n"
                                  "print('benign', e['benign_host_days'])\n"
                                  "print('allow', ','.join(e['allow_collectors']))\n"
+                                 "print('shares', ','.join('\\\\\\\\%s\\\\artifacts$' % h['name']"
+                                 " for h in e['hosts'] if h['role'] == 'build-share'))\n"
                                  "for c in e['staging']:\n"
                                  "  print('case', c['id'], c['kind'], c['speed'], c['target'], c['day'],"
                                  " ','.join(c['sources']))\n";
         rc = run_command("python3 " + script.string() + " " + json.string(), &out);
         EXPECT_EQ(rc, 0) << out;
-        std::string allow;
+        std::string allow, shares;
         for (const auto& line : split(out, '\n')) {
             const auto f = split(line, ' ');
             if (f.size() == 2 && f[0] == "day0") d.day0 = std::stoull(f[1]);
             if (f.size() == 2 && f[0] == "benign") d.benign_host_days = std::stoull(f[1]);
             if (f.size() == 2 && f[0] == "allow") allow = f[1];
+            if (f.size() == 2 && f[0] == "shares") shares = f[1];
             if (f.size() == 7 && f[0] == "case") {
                 Case c{f[1], f[2], f[3], f[4], std::stoull(f[5]), {}};
                 for (const auto& s : split(f[6], ',')) c.sources.insert(s);
@@ -89,7 +93,7 @@ const Day& day() {
         rc = run_command(binary() + " -r " + pcap.string() + " -o " + logs.string() +
                              " --seed 7 --staging.min-bytes=50KB --staging.long-min-bytes=50KB"
                              " --baseline.min-bytes=100KB --staging.push-min-bytes=1KB"
-                             " --staging.allow-collectors=" + allow,
+                             " --staging.allow-collectors=" + allow + " '--staging.allow-shares=" + shares + "'",
                          &out);
         EXPECT_EQ(rc, 0) << out;
         std::ifstream in(logs / "notice.log");
@@ -153,23 +157,27 @@ TEST(EnterpriseDay, EveryStagingCaseIsCaughtWithExactlyItsSources) {
     }
 }
 
-// The false-positive budget: no high and at most 1 medium per 1000 benign
-// host-days. Not met by the analytics yet (docs/detection.md lists which
-// benign patterns raise what); enable when it is:
-//   build/sw_golden_tests --gtest_also_run_disabled_tests --gtest_filter='EnterpriseDay*'
-TEST(EnterpriseDay, DISABLED_BenignHostDaysStayWithinTheBudget) {
+// The false-positive budget (issue 14, docs/detection.md#false-positive-budget):
+// on benign host-days no high notice and at most 1 medium per 1000 host-days
+// (on this day's ~70 benign host-days: no medium either).
+TEST(EnterpriseDay, BenignHostDaysStayWithinTheBudget) {
     const Day& d = day();
+    ASSERT_GT(d.benign_host_days, 0u);
     std::set<std::pair<std::string, std::uint64_t>> staging;
     for (const auto& c : d.cases) staging.insert({c.target, c.day});
-    std::uint64_t high = 0, medium = 0;
+    std::uint64_t high = 0, medium = 0, benign = 0;
     for (const auto& n : d.notices) {
         if (staging.count({host_of(n), day_of(d, n)})) continue;
+        ++benign;
         high += n.severity == "high";
         medium += n.severity == "medium";
-        EXPECT_LT(rank(n.severity), 3) << n.note << " on " << host_of(n);
+        EXPECT_LT(rank(n.severity), 2) << n.note << " on " << host_of(n) << " is " << n.severity;
     }
     EXPECT_EQ(high, 0u);
-    EXPECT_LE(medium, d.benign_host_days / 1000);
+    EXPECT_LE(1000.0 * static_cast<double>(medium) / static_cast<double>(d.benign_host_days), 1.0);
+    // The benign part is not silent: low notices (volume anomalies, team
+    // shares' fan-in) are still written, so the run did look at it.
+    EXPECT_GT(benign, 0u);
 }
 
 }  // namespace

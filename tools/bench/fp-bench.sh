@@ -17,8 +17,10 @@
 #
 # pcapgen's files are about 1/1000 of real sizes (a 5 MB document is 5 KB),
 # so the byte thresholds are scaled the same way (SCALED below); everything
-# else is stagewatch's default. The backup server is allow-listed as a
-# collector, as a SOC would (its address comes from the truth).
+# else is stagewatch's default. As a SOC would, the backup server is
+# allow-listed as a collector and the build share as a share of its server
+# (--staging.allow-shares='\\BUILD01\artifacts$'; addresses and names come
+# from the truth; ALLOW_BUILD_SHARE=0 leaves the share out).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
@@ -46,13 +48,17 @@ for n in $sizes; do
         "$pcapgen" --workload enterprise-day --clients "$n" --servers "$servers" --days "$days" \
             --staging-cases "$cases" --seed "$seed" --out "$run/day.pcap" --truth "$run/truth.json" -q
         allow=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["enterprise"]["allow_collectors"]))' "$run/truth.json")
+        shares=""
+        if [ "${ALLOW_BUILD_SHARE:-1}" != 0 ]; then
+            shares="--staging.allow-shares=$(python3 -c 'import json,sys; print(",".join("\\\\%s\\artifacts$" % h["name"] for h in json.load(open(sys.argv[1]))["enterprise"]["hosts"] if h["role"] == "build-share"))' "$run/truth.json")"
+        fi
         targets=""
         if [ -n "${ALLOW_TARGET_ROLES:-}" ]; then
             targets="--staging.allow-targets=$(python3 -c 'import json,sys; print(",".join(h["ip"] for h in json.load(open(sys.argv[1]))["enterprise"]["hosts"] if h["role"] in sys.argv[2].split(",")))' "$run/truth.json" "$ALLOW_TARGET_ROLES")"
         fi
         # shellcheck disable=SC2086
         "$stagewatch" -r "$run/day.pcap" -o "$run/logs" --seed "$seed" $SCALED \
-            --staging.allow-collectors="$allow" $targets $extra >"$run/stagewatch.out" 2>&1
+            --staging.allow-collectors="$allow" ${shares:+"$shares"} $targets $extra >"$run/stagewatch.out" 2>&1
         python3 "$here/tools/bench/fp_eval.py" "$run/truth.json" "$run/logs/notice.log" --json |
             python3 -c 'import json,sys; r=json.load(sys.stdin); r["clients"]=int(sys.argv[1]); r["seed"]=int(sys.argv[2]); r["pcap_mb"]=int(sys.argv[3])/1e6; print(json.dumps(r))' \
                 "$n" "$seed" "$(stat -c %s "$run/day.pcap")" >>"$results"

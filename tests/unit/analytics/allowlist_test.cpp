@@ -54,6 +54,20 @@ TEST(AnalyticsAllowList, BitsPerReason) {
     EXPECT_FALSE(a.collector(ip("10.0.0.99")));
 }
 
+TEST(AnalyticsAllowList, ASharePatternWithAServerMatchesOnlyThatServersShare) {
+    AnalyticsConfig c;
+    c.allow_shares = {"\\\\BUILD01\\artifacts$", "\\\\10.0.0.7\\*"};
+    const AllowList a{c};
+    const Timestamp noon = kT0 - 10 * 3600 * kSecond;
+    EXPECT_EQ(a.bits(ip("10.2.0.1"), "artifacts$", noon, "\\\\build01\\ARTIFACTS$"), kAllowShare);
+    // The same share name on another server, the build server's C$, or no tree path: not allowed.
+    EXPECT_EQ(a.bits(ip("10.2.0.1"), "artifacts$", noon, "\\\\BUILD02\\artifacts$"), 0u);
+    EXPECT_EQ(a.bits(ip("10.2.0.1"), "C$", noon, "\\\\BUILD01\\C$"), 0u);
+    EXPECT_EQ(a.bits(ip("10.2.0.1"), "artifacts$", noon), 0u);
+    EXPECT_EQ(a.bits(ip("10.2.0.1"), "data", noon, "\\\\10.0.0.7\\data"), kAllowShare);
+    EXPECT_EQ(a.bits(ip("10.2.0.1"), "data", noon, "\\\\10.0.0.70\\data"), 0u);
+}
+
 TEST(AnalyticsAllowList, TheFirstMatchingTimeWindowNamesIt) {
     const AllowList a{allow_config()};
     const TimeOfDayWindow* w = a.time_window(kT0 + 30 * kMinute);  // 22:30: both windows

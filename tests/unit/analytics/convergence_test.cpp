@@ -78,6 +78,50 @@ TEST(AnalyticsConvergence, OwnFoldersOnSeveralSharesArePrivate) {
     EXPECT_FALSE(c.is_private(a));
 }
 
+// A user who writes to a team folder is not private, but the folders named
+// after them are still their own space (their writes there are not gathered
+// data) until hosts enough to make a fan-in write into one of them.
+TEST(AnalyticsConvergence, OwnSpaceStaysPrivateWhenTheSourceAlsoWritesElsewhere) {
+    Convergence c = make();
+    const IpAddr a = ip("10.0.0.1");
+    EXPECT_FALSE(c.own_space_private(a));  // unknown source
+    c.add(a, "\\\\FS01\\Projects", "Finance\\Budget.xlsx", "CORP\\alice", false, at(5));
+    EXPECT_FALSE(c.own_space_private(a));  // no own folder yet
+    c.add(a, kHome, "alice\\Documents\\photos.zip", "CORP\\alice", true, at(10));
+    c.add(a, "\\\\FS01\\profiles$", "alice.V6\\NTUSER.DAT", "CORP\\alice", false, at(20));
+    EXPECT_FALSE(c.is_private(a));
+    EXPECT_TRUE(c.own_space_private(a));
+    c.add(ip("10.0.0.2"), kHome, "alice\\x.zip", "CORP\\alice", true, at(30));
+    EXPECT_TRUE(c.own_space_private(a));  // the user's second machine
+    c.add(ip("10.0.0.3"), kHome, "alice\\y.zip", "CORP\\alice", true, at(40));
+    EXPECT_FALSE(c.own_space_private(a));  // three hosts converge on "alice"
+}
+
+// A user's folders written yesterday leave with the horizon while the user
+// (writing to the team folder since) is still known: the folders still
+// written stay the user's own space.
+TEST(AnalyticsConvergence, AnOwnFolderThatLeftTheHorizonDoesNotEndTheSpace) {
+    Convergence c = make();  // 1 h horizon
+    const IpAddr a = ip("10.0.0.1");
+    c.add(a, "\\\\FS01\\users$", "alice\\notes.txt", "CORP\\alice", false, at(0));
+    c.add(a, "\\\\FS01\\Projects", "Finance\\Budget.xlsx", "CORP\\alice", false, at(3000));
+    c.add(a, kHome, "alice\\p.zip", "CORP\\alice", true, at(3500));
+    c.expire(at(3700));  // users$\alice (last write at 0) has left
+    EXPECT_TRUE(c.own_space_private(a));
+    c.expire(at(7200));  // everything has left: the source is forgotten
+    EXPECT_FALSE(c.own_space_private(a));
+}
+
+TEST(AnalyticsConvergence, InOwnSpace) {
+    EXPECT_TRUE(Convergence::in_own_space(kHome, "Alice\\Documents\\x.zip", "CORP\\alice"));
+    EXPECT_TRUE(Convergence::in_own_space("\\\\FS01\\profiles$", "alice.V6\\NTUSER.DAT", "alice@corp"));
+    EXPECT_TRUE(Convergence::in_own_space("\\\\FS01\\alice$", "x.zip", "CORP\\alice"));
+    EXPECT_FALSE(Convergence::in_own_space("\\\\FS01\\alice$", "x.zip", ""));
+    EXPECT_FALSE(Convergence::in_own_space(kHome, "bob\\x.zip", "CORP\\alice"));
+    EXPECT_FALSE(Convergence::in_own_space(kHome, "x.zip", "CORP\\alice"));  // share root of home$
+    EXPECT_FALSE(Convergence::in_own_space("\\\\WS1\\C$", "Temp\\alice.7z", "CORP\\alice"));
+}
+
 TEST(AnalyticsConvergence, OwnFoldersAreBoundedAndEachMustStayTheUsers) {
     Convergence c = make();
     const IpAddr a = ip("10.0.0.1");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/file_classifier.h"
+#include "analytics/peer_window.h"
 #include "unit/analytics/analytics_events.h"
 
 namespace sw {
@@ -96,6 +97,42 @@ TEST(AnalyticsArchiveContent, ContainerNames) {
     EXPECT_FALSE(fc.is_container_name("x.zip"));
     EXPECT_FALSE(fc.is_container_name("holiday.jpg"));
     EXPECT_FALSE(fc.is_container_name("docx"));
+}
+
+TEST(AnalyticsSoftware, NamesByExtensionAnyCase) {
+    const FileClassifier c{AnalyticsConfig{}};
+    EXPECT_TRUE(c.is_software_name("Packages\\7-Zip\\23.01\\setup.msi"));
+    EXPECT_TRUE(c.is_software_name("Tools\\PROCEXP64.EXE"));
+    EXPECT_TRUE(c.is_software_name("install.cmd"));
+    EXPECT_TRUE(c.is_software_name("Data1.cab"));
+    EXPECT_TRUE(c.is_software_name("hotfix_kb5034441.msu. "));  // Windows strips trailing dots and spaces
+    EXPECT_FALSE(c.is_software_name("setup.ini"));
+    EXPECT_FALSE(c.is_software_name("Budget.xlsx"));
+    EXPECT_FALSE(c.is_software_name("exe"));
+    EXPECT_FALSE(c.is_software_name("x."));
+    AnalyticsConfig only;
+    only.software_extensions = {".RPM"};
+    const FileClassifier o{only};
+    EXPECT_TRUE(o.is_software_name("pkg-1.0.rpm"));
+    EXPECT_FALSE(o.is_software_name("setup.exe"));
+}
+
+TEST(AnalyticsSoftware, LanesOfWritesAndReads) {
+    const FileClassifier c{AnalyticsConfig{}};
+    const std::string home = "\\\\FS01\\home$", cdollar = "\\\\WS1\\C$";
+    // The user's own folder wins over everything (a personal zip at home).
+    EXPECT_EQ(c.write_lane(home, "alice\\Documents\\p.zip", "CORP\\alice", "zip", true), kLaneOwn);
+    EXPECT_EQ(c.write_lane(home, "bob\\p.zip", "CORP\\alice", "zip", true), kLaneData);
+    // A tool copied: software by name or content, unless it is an archive.
+    EXPECT_EQ(c.write_lane(cdollar, "Tools\\procexp64.exe", "CORP\\adm", "", false), kLaneSoftware);
+    EXPECT_EQ(c.write_lane(cdollar, "Tools\\x.dat", "CORP\\adm", "pe", false), kLaneSoftware);
+    EXPECT_EQ(c.write_lane(cdollar, "Temp\\loot.cab", "CORP\\adm", "cab", true), kLaneData);
+    EXPECT_EQ(c.write_lane(cdollar, "Temp\\notes.txt", "", "", false), kLaneData);
+    // Reads: the user's profile, a package, an executable by content, a document.
+    EXPECT_EQ(c.read_lane("\\\\FS01\\profiles$", "alice.V6\\NTUSER.DAT", "CORP\\alice", ""), kLaneOwn);
+    EXPECT_EQ(c.read_lane("\\\\DIST\\software$", "Packages\\Zoom\\Data1.cab", "CORP\\alice", ""), kLaneSoftware);
+    EXPECT_EQ(c.read_lane("\\\\S\\C$", "Windows\\x.bin", "CORP\\alice", "pe"), kLaneSoftware);
+    EXPECT_EQ(c.read_lane("\\\\FS01\\Projects", "Finance\\Budget.xlsx", "CORP\\alice", ""), kLaneData);
 }
 
 TEST(AnalyticsShares, AdminAndHidden) {

@@ -107,6 +107,144 @@ TEST(AnalyticsRoleWindow, CollectorFactsCountOnlyOnwardPushes) {
     EXPECT_EQ(w.archive_names.size(), 1u);
 }
 
+Contribution lane(Contribution c, std::uint8_t l, std::uint32_t archives = 0, std::uint32_t hidden = 0) {
+    c.lane = l;
+    c.c.archives = c.c.archive_names = c.c.archive_contents = archives;
+    c.c.hidden_writes = hidden;
+    return c;
+}
+
+// Fan-in on a file server: a team folder written by three users, who also
+// save a personal zip each into their home folders on a hidden share. Only
+// the team folder is data being gathered: the archives and the hidden share
+// are their own space's and leave the facts, a tool copied is software.
+TEST(AnalyticsRoleWindow, TargetFactsLeaveOutOwnSpaceAndSoftware) {
+    AnalyticsConfig cfg = window_cfg();
+    cfg.min_bytes = 3 * MB;
+    RoleWindow w(cfg, 16);
+    const std::string team = "\\\\FS01\\Projects", home = "\\\\FS01\\home$";
+    const char* users[] = {"alice", "bob", "carol"};
+    for (int i = 0; i < 3; ++i) {
+        const std::string peer = "10.0.0." + std::to_string(i + 1);
+        const std::string user = std::string("CORP\\") + users[i];
+        const std::string zip = std::string(users[i]) + "\\p.zip";
+        w.add(contrib(at(i), peer.c_str(), MB), team, nullptr, {});
+        w.add_place(ip(peer.c_str()), team, "Finance\\Budget.xlsx", user, false, at(i));
+        w.add(lane(contrib(at(i + 10), peer.c_str(), 2 * MB), kLaneOwn, 1, 1), home, &zip, {});
+        w.add_place(ip(peer.c_str()), home, zip, user, true, at(i + 10));
+    }
+    w.add(lane(contrib(at(20), "10.0.0.9", 4 * MB), kLaneSoftware), "\\\\FS01\\C$", nullptr, {});
+    const RoleFacts f = w.facts(Role::target, true, false, cfg);
+    EXPECT_EQ(f.peers, 3u);  // the admin who copied a tool is no source
+    EXPECT_EQ(f.window.bytes, 3 * MB);
+    EXPECT_EQ(f.window.files, 3u);
+    EXPECT_EQ(f.window.archives, 0u);
+    EXPECT_EQ(f.window.hidden_writes, 0u);
+    EXPECT_TRUE(fan_holds(f, cfg));
+    std::vector<PeerBytes> peers;
+    const RoleWindow::Gathered g = w.gathered(Role::target, 0, true, &peers);
+    ASSERT_EQ(peers.size(), 3u);
+    EXPECT_EQ(peers[0].addr, ip("10.0.0.1"));
+    EXPECT_EQ(peers[0].bytes, MB);
+    EXPECT_EQ(g.own, 0u);
+    EXPECT_EQ(g.software, 1u);
+    // The raw window still has everything (staging.log's row).
+    EXPECT_EQ(w.win.eff().bytes, 13 * MB);
+    EXPECT_EQ(w.win.eff().archives, 3u);
+    // Three hosts writing into one user's folder: it is no longer that user's
+    // own space, so those writes are data again.
+    const std::string z = "alice\\q.zip";
+    w.add(lane(contrib(at(30), "10.0.0.2", MB), kLaneOwn, 1), home, &z, {});
+    w.add_place(ip("10.0.0.2"), home, z, "CORP\\alice", true, at(30));
+    w.add(lane(contrib(at(31), "10.0.0.3", MB), kLaneOwn, 1), home, &z, {});
+    w.add_place(ip("10.0.0.3"), home, z, "CORP\\alice", true, at(31));
+    // Every source now has an own folder three hosts wrote into: all five archives count.
+    EXPECT_EQ(w.facts(Role::target, true, false, cfg).window.archives, 5u);
+}
+
+// One source filling one folder of its own (not named after its user) is
+// no fan-in source, but what it wrote still speaks for itself: an archive
+// into C$ keeps its file indicators on the host.
+TEST(AnalyticsRoleWindow, APrivateSourcesOwnWritesStillScoreAsFiles) {
+    AnalyticsConfig cfg = window_cfg();
+    RoleWindow w(cfg, 16);
+    const std::string cd = "\\\\WS1\\C$", z = "Windows\\Temp\\x.rar";
+    for (int i = 0; i < 3; ++i) {
+        Contribution c = lane(contrib(at(i), "10.0.0.1", MB), kLaneData, i == 0 ? 1 : 0);
+        c.c.admin_writes = 1;
+        w.add(c, cd, i == 0 ? &z : nullptr, {});
+        w.add_place(ip("10.0.0.1"), cd, i == 0 ? z : "Windows\\Temp\\f" + std::to_string(i), "CORP\\adm", i == 0,
+                    at(i));
+    }
+    ASSERT_TRUE(w.conv.is_private(ip("10.0.0.1")));
+    const RoleFacts f = w.facts(Role::target, true, false, cfg);
+    EXPECT_EQ(f.peers, 0u);
+    EXPECT_EQ(f.window.bytes, 0u);
+    EXPECT_EQ(f.kept_private.archives, 1u);
+    EXPECT_EQ(f.kept_private.admin_writes, 3u);
+    const IndicatorSet on = indicators(f, Role::target, cfg);
+    EXPECT_TRUE(on[static_cast<std::size_t>(Indicator::archive_name)]);
+    EXPECT_TRUE(on[static_cast<std::size_t>(Indicator::admin_share)]);
+    EXPECT_FALSE(on[static_cast<std::size_t>(Indicator::fan_in)]);
+    EXPECT_FALSE(on[static_cast<std::size_t>(Indicator::fan_in_archives)]);
+    EXPECT_TRUE(w.has_file_marks());
+}
+
+// A workstation reads its roaming profile and home folder (its own files),
+// a package from the distribution point (mostly software) and the team
+// folder: one server of data, not a collector of three.
+TEST(AnalyticsRoleWindow, CollectorFactsLeaveOutOwnFilesAndDeploymentServers) {
+    AnalyticsConfig cfg = window_cfg();
+    cfg.min_bytes = MB;
+    RoleWindow w(cfg, 16);
+    w.add(lane(contrib(at(1), "10.0.0.1", 2 * MB), kLaneOwn), "\\\\FS02\\profiles$", nullptr, {});
+    w.add(lane(contrib(at(2), "10.0.0.2", 3 * MB), kLaneSoftware), "\\\\DIST\\software$", nullptr, {});
+    w.add(contrib(at(3), "10.0.0.2", MB), "\\\\DIST\\software$", nullptr, {});  // setup.ini
+    w.add(contrib(at(4), "10.0.0.3", 2 * MB), "\\\\FS01\\Projects", nullptr, {});
+    RoleFacts f = w.facts(Role::collector, true, false, cfg);
+    EXPECT_EQ(f.peers, 1u);
+    EXPECT_EQ(f.window.bytes, 2 * MB);
+    EXPECT_FALSE(pull_holds(f, cfg));
+    std::vector<PeerBytes> servers;
+    const RoleWindow::Gathered g = w.gathered(Role::collector, 0, true, &servers);
+    EXPECT_EQ(g.own, 1u);
+    EXPECT_EQ(g.software, 1u);
+    ASSERT_EQ(servers.size(), 1u);
+    EXPECT_EQ(servers[0].addr, ip("10.0.0.3"));
+    // More data than software from the distribution point: a source of data
+    // again, counted without its software.
+    w.add(contrib(at(5), "10.0.0.2", 3 * MB), "\\\\DIST\\software$", nullptr, {});
+    f = w.facts(Role::collector, true, false, cfg);
+    EXPECT_EQ(f.peers, 2u);
+    EXPECT_EQ(f.window.bytes, 6 * MB);
+}
+
+// Pulls found over a long horizon: a push back to a server read from hours
+// ago is not onward, and pushes into the collector's own space are not pushes.
+TEST(AnalyticsRoleWindow, OnwardPushesAreJudgedOverThePullsHorizon) {
+    AnalyticsConfig cfg = window_cfg({{6 * 3600 * kSecond, 3, 3 * MB}});
+    cfg.min_bytes = 3 * MB;
+    RoleWindow w(cfg, 16);
+    w.add(contrib(at(0), "10.0.0.1", MB), "", nullptr, {});
+    w.add(contrib(at(3600), "10.0.0.2", MB), "", nullptr, {});
+    w.add(contrib(at(7200), "10.0.0.3", MB), "", nullptr, {});
+    w.expire(at(7300));
+    EXPECT_TRUE(w.add_push(contrib(at(7300), "10.0.0.1", 2 * MB), nullptr, at(7300)));  // read 2 h ago
+    const std::string z = "alice\\p.zip";
+    EXPECT_TRUE(w.add_push(lane(contrib(at(7301), "10.0.0.1", MB), kLaneOwn, 1), &z, at(7301)));
+    RoleFacts f = w.facts(Role::collector, true, false, cfg);
+    EXPECT_EQ(f.horizon, 1u);
+    EXPECT_TRUE(pull_holds(f, cfg));
+    EXPECT_EQ(f.pushes.bytes, 2 * MB);
+    EXPECT_EQ(f.pushes.archives, 0u);
+    EXPECT_EQ(f.onward_bytes, 0u);
+    EXPECT_FALSE(indicators(f, Role::collector, cfg)[static_cast<std::size_t>(Indicator::pull_then_push)]);
+    EXPECT_TRUE(w.add_push(contrib(at(7302), "10.0.0.99", 2 * MB), nullptr, at(7302)));
+    f = w.facts(Role::collector, true, false, cfg);
+    EXPECT_EQ(f.onward_bytes, 2 * MB);
+    EXPECT_TRUE(indicators(f, Role::collector, cfg)[static_cast<std::size_t>(Indicator::pull_then_push)]);
+}
+
 TEST(AnalyticsRoleWindow, RowPartAndPeriod) {
     RoleWindow w = make();
     w.period = kT0 / (10 * kMinute);

@@ -118,6 +118,19 @@ TEST(AnalyticsScoring, TargetIndicatorsFromTheWindow) {
     EXPECT_EQ(indicators(p, Role::target, c), on({}));
 }
 
+// Writes of sources left out of the fan-in as private count as files, not
+// as a fan-in with archives; a collector ignores them.
+TEST(AnalyticsScoring, KeptPrivateWritesAreFilesNotFanIn) {
+    AnalyticsConfig c;
+    RoleFacts f;
+    f.peers = 3;
+    f.window.bytes = 60 * MB;
+    f.kept_private.archives = f.kept_private.archive_names = 1;
+    f.kept_private.hidden_writes = 2;
+    EXPECT_EQ(indicators(f, Role::target, c), on({I::fan_in, I::archive_name, I::hidden_share}));
+    EXPECT_EQ(indicators(f, Role::collector, c), on({I::pull_collector}));
+}
+
 TEST(AnalyticsScoring, CollectorPullThenPush) {
     AnalyticsConfig c;  // min-servers 3, min-bytes 50 MB, push-min-bytes 1 MB
     RoleFacts f;
