@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace sw::smb {
 
@@ -47,6 +48,31 @@ std::size_t SniffSample::contiguous() const {
     std::size_t n = 0;
     while (n < kSniffBytes && have[n]) ++n;
     return n;
+}
+
+void FileState::recycle() {
+    std::string* const strings[] = {&fuid, &name, &prev_name, &path, &share, &username, &dialect};
+    std::string kept[std::size(strings)];
+    for (std::size_t i = 0; i < std::size(strings); ++i) kept[i] = std::move(*strings[i]);
+    std::unique_ptr<SniffSample> samples[4] = {std::move(sniff), std::move(read_sniff), std::move(spare_[0]),
+                                               std::move(spare_[1])};
+    *this = FileState{};
+    for (std::size_t i = 0; i < std::size(strings); ++i) {
+        kept[i].clear();
+        *strings[i] = std::move(kept[i]);
+    }
+    std::size_t n = 0;
+    for (auto& p : samples)
+        if (p && n < 2) spare_[n++] = std::move(p);
+}
+
+std::unique_ptr<SniffSample> FileState::new_sample() {
+    for (auto& p : spare_)
+        if (p) {
+            *p = SniffSample{};
+            return std::move(p);
+        }
+    return std::make_unique<SniffSample>();
 }
 
 }  // namespace sw::smb
