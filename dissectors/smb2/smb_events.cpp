@@ -10,31 +10,36 @@ namespace sw::smb {
 
 using namespace internal;
 
-// The events this connection emits are built in kept Event objects, one per
-// kind, made fresh with their strings' buffers kept: the sink gets them by
+// The events a connection emits are built in kept Event objects (one per
+// kind and thread), made fresh with their strings' buffers kept: the sink gets them by
 // reference and copies what it keeps, so at steady state a row allocates
 // nothing here.
+Event& SmbConnection::scratch_event(int kind) {
+    thread_local Event events[kScratchEvents] = {SmbFileEvent{}, SmbMappingEvent{}, SmbSessionEvent{}, NtlmEvent{}};
+    return events[kind];
+}
+
 template <>
 SmbFileEvent& SmbConnection::scratch<SmbFileEvent>() {
-    auto& ev = std::get<SmbFileEvent>(scratch_[kFileEvent]);
+    auto& ev = std::get<SmbFileEvent>(scratch_event(kFileEvent));
     return renew(ev, &SmbFileEvent::fuid, &SmbFileEvent::action, &SmbFileEvent::path, &SmbFileEvent::share,
                  &SmbFileEvent::name, &SmbFileEvent::prev_name, &SmbFileEvent::content_type,
                  &SmbFileEvent::read_content_type, &SmbFileEvent::username, &SmbFileEvent::dialect);
 }
 template <>
 SmbMappingEvent& SmbConnection::scratch<SmbMappingEvent>() {
-    auto& ev = std::get<SmbMappingEvent>(scratch_[kMappingEvent]);
+    auto& ev = std::get<SmbMappingEvent>(scratch_event(kMappingEvent));
     return renew(ev, &SmbMappingEvent::path, &SmbMappingEvent::service, &SmbMappingEvent::native_file_system,
                  &SmbMappingEvent::share_type, &SmbMappingEvent::dialect, &SmbMappingEvent::username);
 }
 template <>
 SmbSessionEvent& SmbConnection::scratch<SmbSessionEvent>() {
-    auto& ev = std::get<SmbSessionEvent>(scratch_[kSessionEvent]);
+    auto& ev = std::get<SmbSessionEvent>(scratch_event(kSessionEvent));
     return renew(ev, &SmbSessionEvent::username, &SmbSessionEvent::dialect);
 }
 template <>
 NtlmEvent& SmbConnection::scratch<NtlmEvent>() {
-    auto& ev = std::get<NtlmEvent>(scratch_[kNtlmEvent]);
+    auto& ev = std::get<NtlmEvent>(scratch_event(kNtlmEvent));
     return renew(ev, &NtlmEvent::username, &NtlmEvent::hostname, &NtlmEvent::domainname,
                  &NtlmEvent::server_nb_computer_name, &NtlmEvent::server_dns_computer_name,
                  &NtlmEvent::server_tree_name);
@@ -74,7 +79,7 @@ void SmbConnection::tree_connected(std::uint64_t sid, std::uint32_t tid, const s
     ev.dialect = dialect_;
     if (s) ev.username = s->username;
     ev.encrypted = encrypt || (s && (s->encrypted || s->encrypt_data));
-    sink_.on_event(scratch_[kMappingEvent]);
+    sink_.on_event(scratch_event(kMappingEvent));
 }
 
 void SmbConnection::fill_context(FileState& f) {
@@ -151,7 +156,7 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
     ev.action += kind;
     ev.action += '_';
     ev.action += what;
-    sink_.on_event(scratch_[kFileEvent]);
+    sink_.on_event(scratch_event(kFileEvent));
 }
 
 void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
@@ -171,7 +176,7 @@ void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
     }
     ev.bytes_written = s.bytes_written;
     ev.bytes_read = s.bytes_read;
-    sink_.on_event(scratch_[kSessionEvent]);
+    sink_.on_event(scratch_event(kSessionEvent));
 }
 
 void SmbConnection::emit_ntlm(const Pending& pe, const SessionState* s, std::optional<bool> success) {
@@ -188,7 +193,7 @@ void SmbConnection::emit_ntlm(const Pending& pe, const SessionState* s, std::opt
         ev.server_tree_name = s->srv_tree;
     }
     ev.success = success;
-    sink_.on_event(scratch_[kNtlmEvent]);
+    sink_.on_event(scratch_event(kNtlmEvent));
 }
 
 }  // namespace sw::smb

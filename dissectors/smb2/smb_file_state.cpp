@@ -54,24 +54,21 @@ void FileState::recycle() {
     std::string* const strings[] = {&fuid, &name, &prev_name, &path, &share, &username, &dialect};
     std::string kept[std::size(strings)];
     for (std::size_t i = 0; i < std::size(strings); ++i) kept[i] = std::move(*strings[i]);
-    std::unique_ptr<SniffSample> samples[4] = {std::move(sniff), std::move(read_sniff), std::move(spare_[0]),
-                                               std::move(spare_[1])};
+    std::unique_ptr<SniffSample> samples[3] = {std::move(sniff), std::move(read_sniff), std::move(spare_)};
     *this = FileState{};
     for (std::size_t i = 0; i < std::size(strings); ++i) {
         kept[i].clear();
         *strings[i] = std::move(kept[i]);
     }
-    std::size_t n = 0;
-    for (auto& p : samples)
-        if (p && n < 2) spare_[n++] = std::move(p);
+    for (auto& p : samples)  // one is kept: a handle sniffs its writes, seldom its reads too
+        if (p && !spare_) spare_ = std::move(p);
 }
 
 std::unique_ptr<SniffSample> FileState::new_sample() {
-    for (auto& p : spare_)
-        if (p) {
-            *p = SniffSample{};
-            return std::move(p);
-        }
+    if (spare_) {
+        *spare_ = SniffSample{};
+        return std::move(spare_);
+    }
     return std::make_unique<SniffSample>();
 }
 

@@ -90,7 +90,7 @@ struct FileState {
     std::unique_ptr<SniffSample> new_sample();
 
 private:
-    std::unique_ptr<SniffSample> spare_[2];
+    std::unique_ptr<SniffSample> spare_;
 };
 
 }  // namespace sw::smb

@@ -369,7 +369,9 @@ private:
     std::vector<std::shared_ptr<FileState>> spare_files_;
     // Kept events, one per kind (smb_events.cpp); scratch<T>() renews one.
     enum { kFileEvent, kMappingEvent, kSessionEvent, kNtlmEvent, kScratchEvents };
-    Event scratch_[kScratchEvents] = {SmbFileEvent{}, SmbMappingEvent{}, SmbSessionEvent{}, NtlmEvent{}};
+    // One set per thread, shared by its connections: rows are handed to the
+    // sink synchronously, one at a time, and nothing re-enters a connection.
+    static Event& scratch_event(int kind);
     template <typename T>
     T& scratch();
     std::string name_buf_;  // a name being read off the wire

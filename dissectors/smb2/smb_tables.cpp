@@ -250,7 +250,7 @@ std::shared_ptr<FileState> SmbConnection::take_file_state() {
 void SmbConnection::recycle(std::shared_ptr<FileState>&& f) {
     // Only a handle nobody else holds: its row is out (emitted), so the
     // directory no longer names it, and no other channel has it.
-    constexpr std::size_t kSpares = 8;
+    constexpr std::size_t kSpares = 1;  // a live connection keeps little
     if (f.use_count() != 1 || !f->emitted || spare_files_.size() >= kSpares) return;
     f->recycle();
     spare_files_.push_back(std::move(f));

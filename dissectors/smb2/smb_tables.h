@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -52,14 +51,14 @@ public:
 
     V* find(const K& k) {
         const std::uint32_t s = lookup(k, hash_(k));
-        return s == kNone ? nullptr : &slots_[s].value;
+        return s == kNone ? nullptr : &slot(s).value;
     }
     // At the cap, first evicts the oldest entry: `evict(key)` must erase it.
     template <typename Evict>
     void make_room(Evict&& evict) {
         if (index_.size() < cap_ || head_ == kNone) return;
         ++evictions_;
-        const K victim = slots_[head_].key;
+        const K victim = slot(head_).key;
         evict(victim);
         if (index_.size() >= cap_) erase(victim);  // the callback left it: drop it anyway
     }
@@ -71,13 +70,13 @@ public:
         std::uint32_t s;
         if (free_ != kNone) {
             s = free_;
-            free_ = slots_[s].next;
-            reset_entry(slots_[s].value);
+            free_ = slot(s).next;
+            reset_entry(slot(s).value);
         } else {
-            s = static_cast<std::uint32_t>(slots_.size());
-            slots_.emplace_back();  // a deque: other entries stay where they are
+            s = used_++;
+            if (s / kChunk >= chunks_.size()) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
         }
-        Slot& x = slots_[s];
+        Slot& x = slot(s);
         x.key = k;
         x.hash = hash_(k);
         index_.insert(x.hash, s);
@@ -99,7 +98,7 @@ public:
     bool erase(const K& k) {
         const std::uint32_t s = lookup(k, hash_(k));
         if (s == kNone) return false;
-        Slot& x = slots_[s];
+        Slot& x = slot(s);
         index_.erase(x.hash, s);
         unlink(s);
         release_entry(x.value);
@@ -111,7 +110,7 @@ public:
     void rekey(const K& from, const K& to) {
         const std::uint32_t s = lookup(from, hash_(from));
         if (s == kNone) return;
-        Slot& x = slots_[s];
+        Slot& x = slot(s);
         index_.erase(x.hash, s);
         x.key = to;
         x.hash = hash_(to);
@@ -120,15 +119,15 @@ public:
     // Oldest first. `fn(key, value)`; it must not change the table.
     template <typename Fn>
     void for_each(Fn&& fn) {
-        for (std::uint32_t s = head_; s != kNone; s = slots_[s].next) fn(static_cast<const K&>(slots_[s].key), slots_[s].value);
+        for (std::uint32_t s = head_; s != kNone; s = slot(s).next) fn(static_cast<const K&>(slot(s).key), slot(s).value);
     }
     // The keys, oldest first, whose value satisfies `pred` (a copy: the caller
     // may then change the table).
     template <typename Pred>
     std::vector<K> keys_if(Pred&& pred) {
         std::vector<K> out;
-        for (std::uint32_t s = head_; s != kNone; s = slots_[s].next)
-            if (pred(slots_[s].value)) out.push_back(slots_[s].key);
+        for (std::uint32_t s = head_; s != kNone; s = slot(s).next)
+            if (pred(slot(s).value)) out.push_back(slot(s).key);
         return out;
     }
     // fn(key) for each key, oldest first, whose value satisfies `pred`; the
@@ -142,17 +141,17 @@ public:
         const bool outer = !scratch_busy_;
         scratch_busy_ = true;
         keys.clear();
-        for (std::uint32_t s = head_; s != kNone; s = slots_[s].next)
-            if (pred(slots_[s].value)) keys.push_back(slots_[s].key);
+        for (std::uint32_t s = head_; s != kNone; s = slot(s).next)
+            if (pred(slot(s).value)) keys.push_back(slot(s).key);
         for (const K& k : keys) fn(k);
         if (outer) scratch_busy_ = false;
     }
     void clear() {
         for (std::uint32_t s = head_; s != kNone;) {
-            const std::uint32_t n = slots_[s].next;
-            release_entry(slots_[s].value);
-            slots_[s].prev = kNone;
-            slots_[s].next = free_;
+            const std::uint32_t n = slot(s).next;
+            release_entry(slot(s).value);
+            slot(s).prev = kNone;
+            slot(s).next = free_;
             free_ = s;
             s = n;
         }
@@ -172,25 +171,31 @@ private:
         std::uint32_t prev = kNone, next = kNone;  // age list; `next` links the free list too
     };
     std::uint32_t lookup(const K& k, std::uint64_t h) const {
-        return index_.find(h, [&](std::uint32_t s) { return slots_[s].key == k; });
+        return index_.find(h, [&](std::uint32_t s) { return slot(s).key == k; });
     }
     void unlink(std::uint32_t s) {
-        Slot& x = slots_[s];
-        (x.prev == kNone ? head_ : slots_[x.prev].next) = x.next;
-        (x.next == kNone ? tail_ : slots_[x.next].prev) = x.prev;
+        Slot& x = slot(s);
+        (x.prev == kNone ? head_ : slot(x.prev).next) = x.next;
+        (x.next == kNone ? tail_ : slot(x.next).prev) = x.prev;
         x.prev = x.next = kNone;
     }
     void link_back(std::uint32_t s) {
-        slots_[s].prev = tail_;
-        slots_[s].next = kNone;
-        (tail_ == kNone ? head_ : slots_[tail_].next) = s;
+        slot(s).prev = tail_;
+        slot(s).next = kNone;
+        (tail_ == kNone ? head_ : slot(tail_).next) = s;
         tail_ = s;
     }
 
     std::size_t cap_;
     Hash hash_;
     std::uint64_t evictions_ = 0;
-    std::deque<Slot> slots_;  // entries never move: callers hold references
+    // Entries in chunks of kChunk that never move (callers hold references);
+    // an empty table allocates nothing.
+    static constexpr std::uint32_t kChunk = 2;  // most connections hold one session, one tree
+    Slot& slot(std::uint32_t s) { return chunks_[s / kChunk][s % kChunk]; }
+    const Slot& slot(std::uint32_t s) const { return chunks_[s / kChunk][s % kChunk]; }
+    std::vector<std::unique_ptr<Slot[]>> chunks_;
+    std::uint32_t used_ = 0;
     OpenIndex index_;
     std::uint32_t head_ = kNone, tail_ = kNone, free_ = kNone;  // oldest, youngest, free list
     std::vector<K> scratch_;
