@@ -6,6 +6,7 @@
 #include <pcap/pcap.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,8 @@ private:
     std::uint64_t total_bytes_ = 0;
     std::uint64_t done_before_ = 0;  // bytes of files already finished
     std::size_t index_ = 0;          // file being read (or next to open)
+    static constexpr std::size_t kReadBuffer = std::size_t{1} << 20;
+    std::unique_ptr<char[]> read_buf_;  // the open file's stdio buffer
     pcap_t* pcap_ = nullptr;
     int linktype_ = 0;
     std::uint64_t packets_in_file_ = 0;

@@ -42,17 +42,6 @@ std::string IpAddr::str() const {
     return std::string(buf, n);
 }
 
-std::uint64_t IpAddr::hi() const {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | b_[i];
-    return v;
-}
-std::uint64_t IpAddr::lo() const {
-    std::uint64_t v = 0;
-    for (int i = 8; i < 16; ++i) v = (v << 8) | b_[i];
-    return v;
-}
-
 std::optional<Cidr> Cidr::parse(std::string_view s) {
     auto slash = s.find('/');
     auto addr = IpAddr::parse(s.substr(0, slash));

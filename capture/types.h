@@ -65,13 +65,26 @@ public:
     // Writes the text form into buf (at least 46 bytes); returns its length.
     std::size_t format(char* buf) const;
 
-    std::uint64_t hi() const;
-    std::uint64_t lo() const;
+    // The address as two big-endian words (hashes, fast equality). Inline:
+    // every flow lookup hashes two addresses.
+    std::uint64_t hi() const { return word(0); }
+    std::uint64_t lo() const { return word(8); }
 
-    friend bool operator==(const IpAddr& a, const IpAddr& b) { return a.b_ == b.b_; }
+    // Two word compares, not a memcmp call (the flow lookup's key compare).
+    friend bool operator==(const IpAddr& a, const IpAddr& b) {
+        std::uint64_t x[2], y[2];
+        std::memcpy(x, a.b_.data(), 16);
+        std::memcpy(y, b.b_.data(), 16);
+        return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+    }
     friend auto operator<=>(const IpAddr& a, const IpAddr& b) { return a.b_ <=> b.b_; }
 
 private:
+    std::uint64_t word(int at) const {
+        std::uint64_t v = 0;
+        for (int i = at; i < at + 8; ++i) v = (v << 8) | b_[i];
+        return v;
+    }
     std::array<std::uint8_t, 16> b_{};
 };
 

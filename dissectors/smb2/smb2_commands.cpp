@@ -120,10 +120,10 @@ void SmbConnection::smb2_request(const Smb2Header& h, const PduInfo& p, Timestam
                 weird_status(st, "TREE_CONNECT request", ts);
                 break;
             }
-            std::string path = name_from(r.path, true, ts);
+            name_into(name_buf_, r.path, true, ts);
             Pending& pe = add_pending(h.message_id, h.command, ts);
             pe.session_id = sid;
-            pe.as<TreeConnectArgs>().path = std::move(path);
+            pe.as<TreeConnectArgs>().path = name_buf_;  // a copy into a kept buffer
             break;
         }
         case cmd::tree_disconnect: {
@@ -138,8 +138,8 @@ void SmbConnection::smb2_request(const Smb2Header& h, const PduInfo& p, Timestam
                 weird_status(st, "CREATE request", ts);
                 break;
             }
-            std::string name = name_from(r.name, true, ts);
-            FileState* f = open_provisional(h.message_id, sid, tid, std::move(name), r.options, ts);
+            name_into(name_buf_, r.name, true, ts);
+            FileState* f = open_provisional(h.message_id, sid, tid, name_buf_, r.options, ts);
             Pending& pe = add_pending(h.message_id, h.command, ts);
             pe.session_id = sid;
             pe.tree_id = tid;
@@ -351,7 +351,7 @@ void SmbConnection::set_info_request(const Smb2Header&, Bytes pdu, Pending& pe, 
                 return;
             }
             a.info_class = file_info::rename;
-            a.new_name = name_from(ri.name, true, ts);
+            name_into(a.new_name, ri.name, true, ts);
             break;
         }
         case file_info::disposition:

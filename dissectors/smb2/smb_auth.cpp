@@ -36,9 +36,9 @@ void SmbConnection::handle_auth_token(Bytes blob, Pending& pe, Timestamp ts) {
     }
     if (m.type != ntlm::authenticate) return;
     a.ntlm_auth = true;
-    a.user = name_from(m.user, m.unicode, ts);
-    a.domain = name_from(m.domain, m.unicode, ts);
-    a.host = name_from(m.workstation, m.unicode, ts);
+    name_into(a.user, m.user, m.unicode, ts);
+    name_into(a.domain, m.domain, m.unicode, ts);
+    name_into(a.host, m.workstation, m.unicode, ts);
 }
 
 void SmbConnection::session_setup_response(const Smb2Header& h, Bytes pdu, Pending* pe, Timestamp ts) {
@@ -72,9 +72,9 @@ void SmbConnection::handle_auth_reply(SessionState& s, Bytes blob, std::uint32_t
         if (auto ps = parse_ntlmssp(t.ntlmssp, m); !ps) {
             weird(ps.error, {}, ts);
         } else if (m.type == ntlm::challenge) {
-            s.srv_nb = name_from(m.nb_computer, true, ts);
-            s.srv_dns = name_from(m.dns_computer, true, ts);
-            s.srv_tree = name_from(m.dns_tree, true, ts);
+            name_into(s.srv_nb, m.nb_computer, true, ts);
+            name_into(s.srv_dns, m.dns_computer, true, ts);
+            name_into(s.srv_tree, m.dns_tree, true, ts);
         }
     }
     AuthArgs* a = pe ? pe->get<AuthArgs>() : nullptr;
@@ -82,7 +82,11 @@ void SmbConnection::handle_auth_reply(SessionState& s, Bytes blob, std::uint32_t
     if (st == status::more_processing) return;
     if (st == status::success) {
         s.guest = guest;
-        if (a && !a->user.empty()) s.username = a->domain.empty() ? a->user : a->domain + "\\" + a->user;
+        if (a && !a->user.empty()) {  // DOMAIN\user, built in place
+            s.username.assign(a->domain);
+            if (!a->domain.empty()) s.username += '\\';
+            s.username += a->user;
+        }
         if (dir_ && !s.username.empty()) dir_->set_username(server_key_, s.id, s.username);
         if (dir_ && s.username.empty()) s.username = dir_->username(server_key_, s.id);
     }

@@ -10,6 +10,41 @@ namespace sw::smb {
 
 using namespace internal;
 
+// The events a connection emits are built in kept Event objects (one per
+// kind and thread), made fresh with their strings' buffers kept: the sink gets them by
+// reference and copies what it keeps, so at steady state a row allocates
+// nothing here.
+Event& SmbConnection::scratch_event(int kind) {
+    thread_local Event events[kScratchEvents] = {SmbFileEvent{}, SmbMappingEvent{}, SmbSessionEvent{}, NtlmEvent{}};
+    return events[kind];
+}
+
+template <>
+SmbFileEvent& SmbConnection::scratch<SmbFileEvent>() {
+    auto& ev = std::get<SmbFileEvent>(scratch_event(kFileEvent));
+    return renew(ev, &SmbFileEvent::fuid, &SmbFileEvent::action, &SmbFileEvent::path, &SmbFileEvent::share,
+                 &SmbFileEvent::name, &SmbFileEvent::prev_name, &SmbFileEvent::content_type,
+                 &SmbFileEvent::read_content_type, &SmbFileEvent::username, &SmbFileEvent::dialect);
+}
+template <>
+SmbMappingEvent& SmbConnection::scratch<SmbMappingEvent>() {
+    auto& ev = std::get<SmbMappingEvent>(scratch_event(kMappingEvent));
+    return renew(ev, &SmbMappingEvent::path, &SmbMappingEvent::service, &SmbMappingEvent::native_file_system,
+                 &SmbMappingEvent::share_type, &SmbMappingEvent::dialect, &SmbMappingEvent::username);
+}
+template <>
+SmbSessionEvent& SmbConnection::scratch<SmbSessionEvent>() {
+    auto& ev = std::get<SmbSessionEvent>(scratch_event(kSessionEvent));
+    return renew(ev, &SmbSessionEvent::username, &SmbSessionEvent::dialect);
+}
+template <>
+NtlmEvent& SmbConnection::scratch<NtlmEvent>() {
+    auto& ev = std::get<NtlmEvent>(scratch_event(kNtlmEvent));
+    return renew(ev, &NtlmEvent::username, &NtlmEvent::hostname, &NtlmEvent::domainname,
+                 &NtlmEvent::server_nb_computer_name, &NtlmEvent::server_dns_computer_name,
+                 &NtlmEvent::server_tree_name);
+}
+
 void SmbConnection::tree_connected(std::uint64_t sid, std::uint32_t tid, const std::string& path, std::uint8_t type,
                                    bool encrypt, std::string_view service, std::string_view native_fs,
                                    Timestamp req_ts) {
@@ -22,7 +57,7 @@ void SmbConnection::tree_connected(std::uint64_t sid, std::uint32_t tid, const s
             weird("smb_tree_limit", std::to_string(cfg_.max_trees), req_ts);
             tree_gone(victim.session_id, victim.tree_id, req_ts);
         });
-        t = &trees_.insert(key, TreeState{});
+        t = &trees_.insert(key);
     }
     t->session_id = sid;
     t->tree_id = tid;
@@ -34,17 +69,17 @@ void SmbConnection::tree_connected(std::uint64_t sid, std::uint32_t tid, const s
     t->encrypt = encrypt;
     if (dir_) dir_->publish_tree(server_key_, sid, {tid, path, type, encrypt});
     SessionState* s = find_session(sid);
-    SmbMappingEvent ev;
+    SmbMappingEvent& ev = scratch<SmbMappingEvent>();
     ev.ts = req_ts;
     ev.id = id_;
     ev.path = path;
-    ev.service = std::string(service);
-    ev.native_file_system = std::string(native_fs);
-    ev.share_type = std::string(share_type_name(type));
+    ev.service.assign(service);
+    ev.native_file_system.assign(native_fs);
+    ev.share_type.assign(share_type_name(type));
     ev.dialect = dialect_;
-    ev.username = s ? s->username : std::string();
+    if (s) ev.username = s->username;
     ev.encrypted = encrypt || (s && (s->encrypted || s->encrypt_data));
-    sink_.on_event(Event{std::move(ev)});
+    sink_.on_event(scratch_event(kMappingEvent));
 }
 
 void SmbConnection::fill_context(FileState& f) {
@@ -74,7 +109,7 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
     fill_context(f);
     if (f.is_pipe && !cfg_.log_pipes) return;
     ++stats_.files_emitted;
-    SmbFileEvent ev;
+    SmbFileEvent& ev = scratch<SmbFileEvent>();
     ev.ts = f.ts;
     ev.close_ts = close_ts;
     ev.id = f.conn;
@@ -99,12 +134,12 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
         std::size_t n = f.sniff->contiguous();
         Bytes head(f.sniff->head, n);
         Bytes iso = f.sniff->iso_have == kIsoMagicLen ? Bytes(f.sniff->iso, kIsoMagicLen) : Bytes{};
-        ev.content_type = std::string(sniff_content_type(head, iso));
+        ev.content_type.assign(sniff_content_type(head, iso));
         if (n) ev.entropy = shannon_entropy(head);
     }
     if (f.read_sniff) {
         const Bytes read_head(f.read_sniff->head, f.read_sniff->contiguous());
-        ev.read_content_type = std::string(sniff_content_type(read_head));
+        ev.read_content_type.assign(sniff_content_type(read_head));
     }
     ev.username = f.username;
     ev.dialect = f.dialect;
@@ -119,13 +154,16 @@ void SmbConnection::emit_file(FileState& f, Timestamp close_ts) {
                        : f.read_ops             ? "READ"
                                                 : "OPEN";
     if (std::strcmp(what, "DELETE") == 0 || std::strcmp(what, "RENAME") == 0) kind = "FILE";
-    ev.action = std::string("SMB::") + kind + "_" + what;
-    sink_.on_event(Event{std::move(ev)});
+    ev.action.assign("SMB::");
+    ev.action += kind;
+    ev.action += '_';
+    ev.action += what;
+    sink_.on_event(scratch_event(kFileEvent));
 }
 
 void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
     if (s.id == 0) return;
-    SmbSessionEvent ev;
+    SmbSessionEvent& ev = scratch<SmbSessionEvent>();
     ev.ts = s.ts;
     ev.end_ts = ts;
     ev.id = id_;
@@ -141,7 +179,7 @@ void SmbConnection::emit_session(SessionState& s, Timestamp ts) {
     }
     ev.bytes_written = s.bytes_written;
     ev.bytes_read = s.bytes_read;
-    sink_.on_event(Event{std::move(ev)});
+    sink_.on_event(scratch_event(kSessionEvent));
 }
 
 void SmbConnection::on_tick(Timestamp t, const TickState& st) {
@@ -230,7 +268,7 @@ void SmbConnection::progress_session(SessionState& s, Timestamp t, const std::ui
 }
 
 void SmbConnection::emit_ntlm(const Pending& pe, const SessionState* s, std::optional<bool> success) {
-    NtlmEvent ev;
+    NtlmEvent& ev = scratch<NtlmEvent>();
     ev.ts = pe.ts;
     ev.id = id_;
     const AuthArgs& a = pe.view<AuthArgs>();
@@ -243,7 +281,7 @@ void SmbConnection::emit_ntlm(const Pending& pe, const SessionState* s, std::opt
         ev.server_tree_name = s->srv_tree;
     }
     ev.success = success;
-    sink_.on_event(Event{std::move(ev)});
+    sink_.on_event(scratch_event(kNtlmEvent));
 }
 
 }  // namespace sw::smb

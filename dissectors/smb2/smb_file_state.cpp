@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace sw::smb {
 
@@ -47,6 +48,28 @@ std::size_t SniffSample::contiguous() const {
     std::size_t n = 0;
     while (n < kSniffBytes && have[n]) ++n;
     return n;
+}
+
+void FileState::recycle() {
+    std::string* const strings[] = {&fuid, &name, &prev_name, &path, &share, &username, &dialect};
+    std::string kept[std::size(strings)];
+    for (std::size_t i = 0; i < std::size(strings); ++i) kept[i] = std::move(*strings[i]);
+    std::unique_ptr<SniffSample> samples[3] = {std::move(sniff), std::move(read_sniff), std::move(spare_)};
+    *this = FileState{};
+    for (std::size_t i = 0; i < std::size(strings); ++i) {
+        kept[i].clear();
+        *strings[i] = std::move(kept[i]);
+    }
+    for (auto& p : samples)  // one is kept: a handle sniffs its writes, seldom its reads too
+        if (p && !spare_) spare_ = std::move(p);
+}
+
+std::unique_ptr<SniffSample> FileState::new_sample() {
+    if (spare_) {
+        *spare_ = SniffSample{};
+        return std::move(spare_);
+    }
+    return std::make_unique<SniffSample>();
 }
 
 }  // namespace sw::smb

@@ -81,6 +81,17 @@ struct FileState {
     std::string path, share;  // its tree
     std::string username, dialect;
     bool emitted = false;     // its row is out (by whichever channel)
+
+    // Makes this a fresh FileState (as if value-initialised) for reuse by
+    // another handle, keeping its strings' buffers and its content samples'
+    // memory, so a recycled handle allocates nothing (CREATE/CLOSE at steady
+    // state). The samples become null again: whether one exists is meaningful.
+    void recycle();
+    // A zeroed sample for `sniff` or `read_sniff`: a kept one, or a new one.
+    std::unique_ptr<SniffSample> new_sample();
+
+private:
+    std::unique_ptr<SniffSample> spare_;
 };
 
 }  // namespace sw::smb

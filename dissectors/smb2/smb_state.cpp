@@ -98,7 +98,7 @@ void SmbConnection::on_flow_end(Timestamp ts) {
         a->ntlm_auth = false;
     });
     // Handles still open, in the order they were opened.
-    for (const FileKey& k : files_.keys_if([](const auto&) { return true; })) release_file(k, ts, false);
+    files_.for_each_key_if([](const auto&) { return true; }, [&](const FileKey& k) { release_file(k, ts, false); });
     files_.clear();
     // Sessions in the order they began.
     sessions_.for_each([&](std::uint64_t, SessionState& s) { emit_session(s, ts); });
@@ -184,14 +184,20 @@ std::string SmbConnection::name_from(Bytes b, bool unicode, Timestamp ts) {
     return out;
 }
 
-std::string SmbConnection::next_fuid() {
+void SmbConnection::name_into(std::string& out, Bytes b, bool unicode, Timestamp ts) {
+    out.clear();
+    if (!append_name(b, unicode, out, cfg_.max_name_length))
+        weird("smb_name_truncated", std::to_string(cfg_.max_name_length), ts);
+}
+
+void SmbConnection::next_fuid(std::string& out) {
     std::uint64_t x = splitmix(uid_hash_ ^ splitmix(++fuid_counter_));
     std::uint64_t y = splitmix(x);
     char buf[40];
     buf[0] = 'F';
     std::size_t n = 1 + base62(x, buf + 1);
     n += base62(y >> 32, buf + n);
-    return std::string(buf, n);
+    out.assign(buf, n);
 }
 
 }  // namespace sw::smb

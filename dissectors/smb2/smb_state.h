@@ -31,10 +31,11 @@
 #pragma once
 
 #include <bitset>
+#include <iterator>
 #include <memory>
 #include <string>
-#include <unordered_map>
-#include <variant>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "capture/stream.h"
@@ -112,6 +113,28 @@ struct AuthArgs {  // SESSION_SETUP (SMB1: SESSION_SETUP_ANDX)
     std::string user, domain, host;
 };
 
+// Made fresh for another request, keeping string buffers (Pending slots are
+// reused, so at steady state setting an argument allocates nothing).
+inline void reset_args(IoArgs& a) { a = IoArgs{}; }
+inline void reset_args(TreeConnectArgs& a) { a.path.clear(); }
+inline void reset_args(OpenArgs& a) {
+    a.name.clear();
+    a.options = 0;
+}
+inline void reset_args(SetInfoArgs& a) {
+    a.info_class = 0;
+    a.new_name.clear();
+    a.delete_pending = false;
+    a.eof = 0;
+}
+inline void reset_args(AuthArgs& a) {
+    a.mech = Mech::none;
+    a.ntlm_auth = false;
+    a.user.clear();
+    a.domain.clear();
+    a.host.clear();
+}
+
 struct Pending {
     std::uint64_t key = 0;
     std::uint64_t seq = 0;
@@ -123,27 +146,61 @@ struct Pending {
     std::uint32_t tree_id = 0;
     bool has_file = false;
     FileKey file;
-    std::variant<std::monostate, IoArgs, TreeConnectArgs, OpenArgs, SetInfoArgs, AuthArgs> args;
 
     // The command's arguments, made that kind if they were not.
     template <typename T>
     T& as() {
-        if (!std::holds_alternative<T>(args)) args.template emplace<T>();
-        return std::get<T>(args);
+        T& a = std::get<T>(args_);
+        if (kind_ != kind_of<T>()) {
+            reset_args(a);
+            kind_ = kind_of<T>();
+        }
+        return a;
     }
     template <typename T>
     T* get() {
-        return std::get_if<T>(&args);
+        return kind_ == kind_of<T>() ? &std::get<T>(args_) : nullptr;
     }
     // The command's arguments, or empty ones if it left none of that kind.
     template <typename T>
     const T& view() const {
         static const T none{};
-        const T* a = std::get_if<T>(&args);
-        return a ? *a : none;
+        return kind_ == kind_of<T>() ? std::get<T>(args_) : none;
     }
+    void clear_args() { kind_ = 0; }  // each command sets its own
+
+private:
+    // One kind at a time, as a variant would hold them, but every kind keeps
+    // its storage: a variant would free an argument's strings on each reuse.
+    using Args = std::tuple<IoArgs, TreeConnectArgs, OpenArgs, SetInfoArgs, AuthArgs>;
+    template <typename T, std::size_t I = 0>
+    static constexpr std::uint8_t kind_of() {
+        if constexpr (std::is_same_v<T, std::tuple_element_t<I, Args>>) return static_cast<std::uint8_t>(I + 1);
+        else return kind_of<T, I + 1>();
+    }
+    Args args_;
+    std::uint8_t kind_ = 0;  // 0: none; else 1 + the index in Args
 };
 
+// Tables' recycled entries (smb_tables.h): fresh values, string buffers kept.
+inline void reset_entry(SessionState& s) {
+    std::string* const strings[] = {&s.username, &s.srv_nb, &s.srv_dns, &s.srv_tree};
+    std::string kept[std::size(strings)];
+    for (std::size_t i = 0; i < std::size(strings); ++i) kept[i] = std::move(*strings[i]);
+    s = SessionState{};
+    for (std::size_t i = 0; i < std::size(strings); ++i) {
+        kept[i].clear();
+        *strings[i] = std::move(kept[i]);
+    }
+}
+inline void reset_entry(TreeState& t) {
+    std::string path = std::move(t.path), share = std::move(t.share);
+    t = TreeState{};
+    path.clear();
+    share.clear();
+    t.path = std::move(path);
+    t.share = std::move(share);
+}
 
 struct SmbStats {
     std::uint64_t requests = 0, responses = 0;
@@ -235,7 +292,7 @@ private:
     void tree_gone(std::uint64_t sid, std::uint32_t tid, Timestamp ts);
     void session_gone(std::uint64_t sid, Timestamp ts);
     void drop_failed_session(std::uint64_t sid);
-    FileState* open_provisional(std::uint64_t msg_id, std::uint64_t sid, std::uint32_t tid, std::string name,
+    FileState* open_provisional(std::uint64_t msg_id, std::uint64_t sid, std::uint32_t tid, std::string_view name,
                                 std::uint32_t options, Timestamp ts);
     void file_opened(FileState& f, const FileKey& real, Timestamp ts);
     FileState* file_for_io(const FileKey& k, std::uint64_t sid, std::uint32_t tid, Timestamp ts);
@@ -275,7 +332,14 @@ private:
     void weird(const char* name, std::string addl, Timestamp ts);
     void weird_status(const ParseStatus& st, std::string_view what, Timestamp ts);
     std::string name_from(Bytes b, bool unicode, Timestamp ts);
-    std::string next_fuid();
+    // The same into `out` (replacing it, keeping its buffer).
+    void name_into(std::string& out, Bytes b, bool unicode, Timestamp ts);
+    void next_fuid(std::string& out);
+    // FileStates come from and go back to a small pool of this connection's
+    // own (recycled, buffers kept), so CREATE/CLOSE allocate nothing at
+    // steady state; one still shared with another channel is never pooled.
+    std::shared_ptr<FileState> take_file_state();
+    void recycle(std::shared_ptr<FileState>&& f);
     std::string dialect() const { return dialect_; }
 
     const ConnId& id_;
@@ -313,6 +377,16 @@ private:
         std::uint64_t session_id = 0;
         std::uint64_t payload = 0;
     } transform_[2];
+
+    std::vector<std::shared_ptr<FileState>> spare_files_;
+    // Kept events, one per kind (smb_events.cpp); scratch<T>() renews one.
+    enum { kFileEvent, kMappingEvent, kSessionEvent, kNtlmEvent, kScratchEvents };
+    // One set per thread, shared by its connections: rows are handed to the
+    // sink synchronously, one at a time, and nothing re-enters a connection.
+    static Event& scratch_event(int kind);
+    template <typename T>
+    T& scratch();
+    std::string name_buf_;  // a name being read off the wire
 
     std::vector<std::uint8_t> decomp_;  // a compression transform rebuilt (bounded by max_pdu_buffer)
 

@@ -11,6 +11,20 @@
 
 namespace sw::smb::internal {
 
+// Makes `v` a value-initialised T again, keeping the buffers of the listed
+// string members (cleared): a reused event or entry then fills its strings
+// without allocating. Unlisted members are reset all the same.
+template <typename T, typename... M>
+T& renew(T& v, M T::*... strings) {
+    std::string kept[sizeof...(M) + 1];
+    std::size_t i = 0;
+    ((kept[i++] = std::move(v.*strings)), ...);
+    v = T{};
+    i = 0;
+    ((kept[i].clear(), v.*strings = std::move(kept[i]), ++i), ...);
+    return v;
+}
+
 // SMB1 requests are matched to replies by (command, PID, MID); the top bit
 // keeps these keys apart from SMB2 MessageIds.
 inline std::uint64_t smb1_key(std::uint8_t command, std::uint32_t pid, std::uint16_t mid) {

@@ -18,7 +18,7 @@ SessionState& SmbConnection::session(std::uint64_t sid, Timestamp ts) {
         weird("smb_session_limit", std::to_string(cfg_.max_sessions), ts);
         session_gone(victim, ts);
     });
-    SessionState& s = sessions_.insert(sid, SessionState{});
+    SessionState& s = sessions_.insert(sid);
     s.id = sid;
     s.seq = ++seq_;
     s.ts = ts;
@@ -26,9 +26,11 @@ SessionState& SmbConnection::session(std::uint64_t sid, Timestamp ts) {
 }
 
 void SmbConnection::session_gone(std::uint64_t sid, Timestamp ts) {
-    for (const FileKey& k : files_.keys_if([&](const auto& f) { return f->session_id == sid; })) close_file(k, ts);
+    files_.for_each_key_if([&](const auto& f) { return f->session_id == sid; },
+                           [&](const FileKey& k) { close_file(k, ts); });
     if (dir_) dir_->remove_session(server_key_, sid);
-    for (const TreeKey& k : trees_.keys_if([&](const TreeState& t) { return t.session_id == sid; })) trees_.erase(k);
+    trees_.for_each_key_if([&](const TreeState& t) { return t.session_id == sid; },
+                           [&](const TreeKey& k) { trees_.erase(k); });
     SessionState* s = find_session(sid);
     if (!s) return;
     emit_session(*s, ts);
@@ -62,9 +64,8 @@ TreeState* SmbConnection::find_tree(std::uint64_t sid, std::uint32_t tid) {
 }
 
 void SmbConnection::tree_gone(std::uint64_t sid, std::uint32_t tid, Timestamp ts) {
-    for (const FileKey& k :
-         files_.keys_if([&](const auto& f) { return f->session_id == sid && f->tree_id == tid; }))
-        close_file(k, ts);
+    files_.for_each_key_if([&](const auto& f) { return f->session_id == sid && f->tree_id == tid; },
+                           [&](const FileKey& k) { close_file(k, ts); });
     if (dir_) dir_->remove_tree(server_key_, sid, tid);
     trees_.erase(TreeKey{sid, tid});
 }
@@ -83,17 +84,19 @@ void SmbConnection::make_room(Timestamp ts) {
 
 FileState& SmbConnection::insert_file(const FileKey& k, Timestamp ts) {
     make_room(ts);
-    FileState& f = *files_.insert(k, std::make_shared<FileState>());
+    std::shared_ptr<FileState>& slot = files_.insert(k);
+    slot = take_file_state();
+    FileState& f = *slot;
     f.key = k;
     f.seq = ++seq_;
     f.ts = ts;
-    f.fuid = next_fuid();
+    next_fuid(f.fuid);
     f.conn = id_;
     return f;
 }
 
 FileState* SmbConnection::open_provisional(std::uint64_t msg_id, std::uint64_t sid, std::uint32_t tid,
-                                           std::string name, std::uint32_t options, Timestamp ts) {
+                                           std::string_view name, std::uint32_t options, Timestamp ts) {
     // A CREATE with the reserved MessageId can never be answered (see add_pending).
     if (msg_id == decltype(pending_)::kReservedKey) return nullptr;
     FileKey k{msg_id, 0, FileKey::provisional};
@@ -101,7 +104,7 @@ FileState* SmbConnection::open_provisional(std::uint64_t msg_id, std::uint64_t s
     FileState& f = insert_file(k, ts);
     f.session_id = sid;
     f.tree_id = tid;
-    f.name = name.empty() ? "<share_root>" : std::move(name);
+    f.name.assign(name.empty() ? std::string_view("<share_root>") : name);
     f.delete_on_close = options & create_options::delete_on_close;
     f.is_directory = options & create_options::directory_file;
     if (TreeState* t = find_tree(sid, tid)) f.is_pipe = t->share_type == share_type::pipe;
@@ -184,12 +187,12 @@ StreamWants SmbConnection::sniff_wants(FileState& f, std::uint64_t offset, std::
     StreamWants w;
     if (len == 0 || f.is_pipe) return w;
     if (offset < kSniffBytes && (!f.sniff || f.sniff->contiguous() < kSniffBytes)) {
-        if (!f.sniff) f.sniff = std::make_unique<SniffSample>();
+        if (!f.sniff) f.sniff = f.new_sample();
         w.add(0, std::min<std::uint64_t>(len, kSniffBytes - offset));
     }
     if (offset <= kIsoMagicOffset && offset + len >= kIsoMagicOffset + kIsoMagicLen &&
         (!f.sniff || f.sniff->iso_have < kIsoMagicLen)) {
-        if (!f.sniff) f.sniff = std::make_unique<SniffSample>();
+        if (!f.sniff) f.sniff = f.new_sample();
         w.add(kIsoMagicOffset - offset, kIsoMagicOffset + kIsoMagicLen - offset);
     }
     return w;
@@ -213,7 +216,7 @@ StreamWants SmbConnection::read_sniff_wants(FileState& f, std::uint64_t offset, 
     StreamWants w;
     if (len == 0 || f.is_pipe || offset >= kSniffBytes) return w;
     if (f.read_sniff && f.read_sniff->contiguous() >= kSniffBytes) return w;
-    if (!f.read_sniff) f.read_sniff = std::make_unique<SniffSample>();
+    if (!f.read_sniff) f.read_sniff = f.new_sample();
     w.add(0, std::min<std::uint64_t>(len, kSniffBytes - offset));
     return w;
 }
@@ -227,13 +230,30 @@ void SmbConnection::release_file(const FileKey& k, Timestamp ts, bool force_emit
     files_.erase(k);
     for (auto& s : stream_)
         if (s.has_file && s.file == k) s.has_file = false;
-    if (f->emitted) return;
+    if (f->emitted) return recycle(std::move(f));
     // Held by another channel (use_count counts its table and our local copy):
     // that channel logs it when it is closed there or its connection ends.
     if (!force_emit && f.use_count() > 1) return;
     emit_file(*f, ts);
     f->emitted = true;
     if (dir_ && f->key.kind == FileKey::smb2) dir_->remove_file(server_key_, f->session_id, f->key);
+    recycle(std::move(f));
+}
+
+std::shared_ptr<FileState> SmbConnection::take_file_state() {
+    if (spare_files_.empty()) return std::make_shared<FileState>();
+    std::shared_ptr<FileState> f = std::move(spare_files_.back());
+    spare_files_.pop_back();
+    return f;
+}
+
+void SmbConnection::recycle(std::shared_ptr<FileState>&& f) {
+    // Only a handle nobody else holds: its row is out (emitted), so the
+    // directory no longer names it, and no other channel has it.
+    constexpr std::size_t kSpares = 1;  // a live connection keeps little
+    if (f.use_count() != 1 || !f->emitted || spare_files_.size() >= kSpares) return;
+    f->recycle();
+    spare_files_.push_back(std::move(f));
 }
 
 Pending* SmbConnection::find_pending(std::uint64_t key) { return pending_.find(key); }
@@ -258,7 +278,7 @@ Pending& SmbConnection::add_pending(std::uint64_t key, std::uint16_t command, Ti
     p.tree_id = 0;
     p.has_file = false;
     p.file = {};
-    p.args = std::monostate{};  // each command sets its own
+    p.clear_args();  // each command sets its own
     return p;
 }
 

@@ -3,9 +3,11 @@
 // eviction counter; what an eviction means (log the handle, end the
 // session) is the caller's, passed in as a callback.
 //
-// - OrderedTable: a keyed hash map plus an age list, for sessions, trees and
-//   open files (inserted on SESSION_SETUP / TREE_CONNECT / CREATE, never on
-//   the WRITE/READ path). Iteration is in age order, never in hash order, so
+// - OrderedTable: a keyed open-addressing index (capture/open_index.h) over
+//   recycled slots threaded on an age list, for sessions, trees and open
+//   files (inserted on SESSION_SETUP / TREE_CONNECT / CREATE, never on the
+//   WRITE/READ path; at steady state an insert reuses a freed slot and
+//   allocates nothing). Iteration is in age order, never in hash order, so
 //   rows emitted while iterating do not depend on the hash key.
 // - PendingTable: requests awaiting their response, keyed by MessageId (SMB1:
 //   command + PID + MID). Slots are reused and the index is open addressing,
@@ -13,12 +15,11 @@
 #pragma once
 
 #include <cstdint>
-#include <iterator>
-#include <list>
-#include <unordered_map>
+#include <memory>
 #include <vector>
 
 #include "capture/keyed_hash.h"
+#include "capture/open_index.h"
 
 namespace sw::smb {
 
@@ -27,81 +28,178 @@ struct U64Hash {
     std::size_t operator()(std::uint64_t k) const { return static_cast<std::size_t>(hash(k)); }
 };
 
+// How a recycled entry is made fresh: by default a value-initialised V;
+// SessionState and TreeState overload it to keep their strings' buffers.
+template <typename V>
+void reset_entry(V& v) {
+    v = V{};
+}
+// What an erased entry lets go of at once: nothing by default (its buffers
+// wait for reuse); a shared handle is released, as the other channels of a
+// multichannel session count its owners.
+template <typename V>
+void release_entry(V&) {}
+template <typename T>
+void release_entry(std::shared_ptr<T>& p) {
+    p.reset();
+}
+
 template <typename K, typename V, typename Hash>
 class OrderedTable {
 public:
-    OrderedTable(std::size_t cap, Hash h) : cap_(cap), map_(0, std::move(h)) {}
+    OrderedTable(std::size_t cap, Hash h) : cap_(cap), hash_(std::move(h)) {}
 
     V* find(const K& k) {
-        auto it = map_.find(k);
-        return it == map_.end() ? nullptr : &it->second.value;
+        const std::uint32_t s = lookup(k, hash_(k));
+        return s == kNone ? nullptr : &slot(s).value;
     }
     // At the cap, first evicts the oldest entry: `evict(key)` must erase it.
     template <typename Evict>
     void make_room(Evict&& evict) {
-        if (map_.size() < cap_ || order_.empty()) return;
+        if (index_.size() < cap_ || head_ == kNone) return;
         ++evictions_;
-        const K victim = order_.front();
+        const K victim = slot(head_).key;
         evict(victim);
-        if (map_.size() >= cap_) erase(victim);  // the callback left it: drop it anyway
+        if (index_.size() >= cap_) erase(victim);  // the callback left it: drop it anyway
     }
-    // A new entry, the youngest (an entry of the same key is replaced).
-    V& insert(const K& k, V v) {
+    // A new entry, the youngest (an entry of the same key is replaced): a
+    // recycled slot made fresh by reset_entry(), so strings keep their
+    // buffers and a steady state allocates nothing.
+    V& insert(const K& k) {
         erase(k);
-        order_.push_back(k);
-        auto [it, ok] = map_.try_emplace(k, Node{std::move(v), std::prev(order_.end())});
-        return it->second.value;
+        std::uint32_t s;
+        if (free_ != kNone) {
+            s = free_;
+            free_ = slot(s).next;
+            reset_entry(slot(s).value);
+        } else {
+            s = used_++;
+            if (s / kChunk >= chunks_.size()) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+        }
+        Slot& x = slot(s);
+        x.key = k;
+        x.hash = hash_(k);
+        index_.insert(x.hash, s);
+        link_back(s);
+        return x.value;
+    }
+    V& insert(const K& k, V v) {
+        V& x = insert(k);
+        x = std::move(v);
+        return x;
     }
     // Makes an entry the youngest.
     void touch(const K& k) {
-        if (auto it = map_.find(k); it != map_.end()) order_.splice(order_.end(), order_, it->second.pos);
+        const std::uint32_t s = lookup(k, hash_(k));
+        if (s == kNone) return;
+        unlink(s);
+        link_back(s);
     }
     bool erase(const K& k) {
-        auto it = map_.find(k);
-        if (it == map_.end()) return false;
-        order_.erase(it->second.pos);
-        map_.erase(it);
+        const std::uint32_t s = lookup(k, hash_(k));
+        if (s == kNone) return false;
+        Slot& x = slot(s);
+        index_.erase(x.hash, s);
+        unlink(s);
+        release_entry(x.value);
+        x.next = free_;
+        free_ = s;
         return true;
     }
     // Renames an entry, keeping its age. `to` must not be in the table.
     void rekey(const K& from, const K& to) {
-        auto nh = map_.extract(from);
-        if (nh.empty()) return;
-        *nh.mapped().pos = to;
-        nh.key() = to;
-        map_.insert(std::move(nh));
+        const std::uint32_t s = lookup(from, hash_(from));
+        if (s == kNone) return;
+        Slot& x = slot(s);
+        index_.erase(x.hash, s);
+        x.key = to;
+        x.hash = hash_(to);
+        index_.insert(x.hash, s);
     }
     // Oldest first. `fn(key, value)`; it must not change the table.
     template <typename Fn>
     void for_each(Fn&& fn) {
-        for (const K& k : order_) fn(k, map_.find(k)->second.value);
+        for (std::uint32_t s = head_; s != kNone; s = slot(s).next) fn(static_cast<const K&>(slot(s).key), slot(s).value);
     }
     // The keys, oldest first, whose value satisfies `pred` (a copy: the caller
     // may then change the table).
     template <typename Pred>
     std::vector<K> keys_if(Pred&& pred) {
         std::vector<K> out;
-        for (const K& k : order_)
-            if (pred(map_.find(k)->second.value)) out.push_back(k);
+        for (std::uint32_t s = head_; s != kNone; s = slot(s).next)
+            if (pred(slot(s).value)) out.push_back(slot(s).key);
         return out;
     }
-    void clear() {
-        map_.clear();
-        order_.clear();
+    // fn(key) for each key, oldest first, whose value satisfies `pred`; the
+    // keys are collected first, so `fn` may change the table. Collected in a
+    // buffer the table keeps (no allocation at steady state); a nested call
+    // uses a buffer of its own.
+    template <typename Pred, typename Fn>
+    void for_each_key_if(Pred&& pred, Fn&& fn) {
+        std::vector<K> own;
+        std::vector<K>& keys = scratch_busy_ ? own : scratch_;
+        const bool outer = !scratch_busy_;
+        scratch_busy_ = true;
+        keys.clear();
+        for (std::uint32_t s = head_; s != kNone; s = slot(s).next)
+            if (pred(slot(s).value)) keys.push_back(slot(s).key);
+        for (const K& k : keys) fn(k);
+        if (outer) scratch_busy_ = false;
     }
-    std::size_t size() const { return map_.size(); }
+    void clear() {
+        for (std::uint32_t s = head_; s != kNone;) {
+            const std::uint32_t n = slot(s).next;
+            release_entry(slot(s).value);
+            slot(s).prev = kNone;
+            slot(s).next = free_;
+            free_ = s;
+            s = n;
+        }
+        head_ = tail_ = kNone;
+        index_.clear();
+    }
+    std::size_t size() const { return index_.size(); }
     std::size_t cap() const { return cap_; }
     std::uint64_t evictions() const { return evictions_; }
 
 private:
-    struct Node {
-        V value;
-        typename std::list<K>::iterator pos;
+    static constexpr std::uint32_t kNone = OpenIndex::kNone;
+    struct Slot {
+        K key{};
+        V value{};
+        std::uint64_t hash = 0;
+        std::uint32_t prev = kNone, next = kNone;  // age list; `next` links the free list too
     };
+    std::uint32_t lookup(const K& k, std::uint64_t h) const {
+        return index_.find(h, [&](std::uint32_t s) { return slot(s).key == k; });
+    }
+    void unlink(std::uint32_t s) {
+        Slot& x = slot(s);
+        (x.prev == kNone ? head_ : slot(x.prev).next) = x.next;
+        (x.next == kNone ? tail_ : slot(x.next).prev) = x.prev;
+        x.prev = x.next = kNone;
+    }
+    void link_back(std::uint32_t s) {
+        slot(s).prev = tail_;
+        slot(s).next = kNone;
+        (tail_ == kNone ? head_ : slot(tail_).next) = s;
+        tail_ = s;
+    }
+
     std::size_t cap_;
+    Hash hash_;
     std::uint64_t evictions_ = 0;
-    std::unordered_map<K, Node, Hash> map_;
-    std::list<K> order_;  // oldest first
+    // Entries in chunks of kChunk that never move (callers hold references);
+    // an empty table allocates nothing.
+    static constexpr std::uint32_t kChunk = 2;  // most connections hold one session, one tree
+    Slot& slot(std::uint32_t s) { return chunks_[s / kChunk][s % kChunk]; }
+    const Slot& slot(std::uint32_t s) const { return chunks_[s / kChunk][s % kChunk]; }
+    std::vector<std::unique_ptr<Slot[]>> chunks_;
+    std::uint32_t used_ = 0;
+    OpenIndex index_;
+    std::uint32_t head_ = kNone, tail_ = kNone, free_ = kNone;  // oldest, youngest, free list
+    std::vector<K> scratch_;
+    bool scratch_busy_ = false;
 };
 
 // Pending requests; `P` needs a `std::uint64_t key` member.

@@ -1,6 +1,9 @@
 // The SMB hot path allocates nothing per packet: after warm-up, a stream of
 // WRITE requests/responses (and READ requests/responses) to an open handle
-// goes through the dissector without a single heap allocation. Counted by
+// goes through the dissector without a single heap allocation, and so do
+// whole sessions (SESSION_SETUP with NTLMSSP, TREE_CONNECT, CREATE, WRITE,
+// CLOSE, TREE_DISCONNECT, LOGOFF) with names longer than a string's inline
+// buffer, with their smb_files, smb_mapping, ntlm and session rows. Counted by
 // replacing the global operator new of the test binary (a plain counter in
 // front of malloc).
 #include <gtest/gtest.h>
@@ -12,6 +15,7 @@
 
 #include "dissectors/smb2/smb_state.h"
 #include "support.h"
+#include "unit/smb/smb_state_fixture.h"
 
 namespace {
 std::atomic<std::uint64_t> g_allocs{0};
@@ -148,6 +152,149 @@ TEST(SmbHotPath, WritesAndReadsAllocateNothing) {
     EXPECT_EQ(f[0].bytes_written, std::uint64_t(kN) * 65536);
     EXPECT_EQ(f[0].bytes_read, std::uint64_t(kN) * 4096);
     EXPECT_EQ(f[0].write_ranges, 1u);
+}
+
+// Counts the events and checks their strings in place: storing them would
+// allocate (the pipeline's sinks copy what they keep, outside this test).
+struct CountingSink final : EventSink {
+    std::uint64_t files = 0, mappings = 0, ntlm = 0, sessions = 0, weirds = 0, other = 0;
+    std::uint64_t bytes_written = 0;
+    std::uint64_t bad = 0;  // rows whose strings are not what was sent
+    void on_event(const Event& e) override {
+        if (const auto* f = std::get_if<SmbFileEvent>(&e)) {
+            ++files;
+            bytes_written += f->bytes_written;
+            if (f->name != "Reports\\2024\\q3_financials_00042.xlsx" ||
+                f->path != "\\\\FILESERVER01.corp.example\\Projects$" || f->action != "SMB::FILE_WRITE" ||
+                f->username != "CORPORATION-EU\\administrator.backup" || f->content_type != "zip")
+                ++bad;
+        } else if (const auto* m = std::get_if<SmbMappingEvent>(&e)) {
+            ++mappings;
+            if (m->path != "\\\\FILESERVER01.corp.example\\Projects$" || m->share_type != "DISK") ++bad;
+        } else if (const auto* n = std::get_if<NtlmEvent>(&e)) {
+            ++ntlm;
+            if (n->username != "administrator.backup" || n->domainname != "CORPORATION-EU" ||
+                n->hostname != "WORKSTATION-0042.corp" || n->success != true)
+                ++bad;
+        } else if (const auto* s = std::get_if<SmbSessionEvent>(&e)) {
+            ++sessions;
+            if (s->username != "CORPORATION-EU\\administrator.backup") ++bad;
+        } else if (std::holds_alternative<WeirdEvent>(e)) {
+            ++weirds;
+        } else {
+            ++other;
+        }
+    }
+};
+
+// NTLMSSP AUTHENTICATE ([MS-NLMP] 2.2.1.3), raw (no SPNEGO), Unicode names.
+Buf ntlm_authenticate(const std::string& domain, const std::string& user, const std::string& ws) {
+    using fixture::put16;
+    using fixture::put32;
+    const Buf d = fixture::utf16(domain), u = fixture::utf16(user), w = fixture::utf16(ws);
+    const Buf nt = {0xaa, 0xbb};
+    Buf b = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+    put32(b, 3);  // AUTHENTICATE
+    std::uint32_t at = 0x40;
+    auto field = [&](std::size_t len) {
+        put16(b, static_cast<std::uint16_t>(len));
+        put16(b, static_cast<std::uint16_t>(len));
+        put32(b, at);
+        at += static_cast<std::uint32_t>(len);
+    };
+    field(0);          // LmChallengeResponse
+    field(nt.size());  // NtChallengeResponse
+    field(d.size());   // DomainName
+    field(u.size());   // UserName
+    field(w.size());   // Workstation
+    field(0);          // EncryptedRandomSessionKey
+    put32(b, 0xa2080201);  // NegotiateFlags, UNICODE set
+    for (const Buf* x : {&nt, &d, &u, &w}) b.insert(b.end(), x->begin(), x->end());
+    return b;
+}
+
+// SESSION_SETUP request ([MS-SMB2] 2.2.5): the buffer at 64 + 24.
+Buf session_setup_req(const Buf& blob) {
+    Buf b = {25, 0, 0, 1};  // StructureSize, Flags, SecurityMode
+    fixture::put32(b, 0);     // Capabilities
+    fixture::put32(b, 0);     // Channel
+    fixture::put16(b, 0x58);  // SecurityBufferOffset
+    fixture::put16(b, static_cast<std::uint16_t>(blob.size()));
+    fixture::put64(b, 0);     // PreviousSessionId
+    b.insert(b.end(), blob.begin(), blob.end());
+    return b;
+}
+// SESSION_SETUP response (2.2.6), no security buffer.
+Buf session_setup_resp() { return {9, 0, 0, 0, 0x48, 0, 0, 0, 0}; }
+
+TEST(SmbHotPath, SessionsTreesCreatesAndClosesAllocateNothing) {
+    using namespace fixture;
+    ConnId id;
+    id.orig_h = *IpAddr::parse("10.0.0.1");
+    id.resp_h = *IpAddr::parse("10.0.0.2");
+    id.orig_p = 50000;
+    id.resp_p = 445;
+    CountingSink sink;
+    SmbConfig cfg;
+    SmbConnection conn(id, sink, cfg);
+
+    // Pre-built: per cycle a new session (its own SessionId), a tree, three
+    // files (CREATE, one 4 KiB WRITE starting with a zip header, CLOSE),
+    // TREE_DISCONNECT and LOGOFF. Every name is longer than 15 bytes.
+    const std::string path = "\\\\FILESERVER01.corp.example\\Projects$";
+    const std::string file = "Reports\\2024\\q3_financials_00042.xlsx";
+    const Buf auth = ntlm_authenticate("CORPORATION-EU", "administrator.backup", "WORKSTATION-0042.corp");
+    Buf data(4096, 0x5a);
+    const Buf zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0};
+    std::copy(zip.begin(), zip.end(), data.begin());
+    constexpr int kCycles = 300, kFiles = 3;
+    std::vector<std::vector<Buf>> cycles(kCycles);
+    for (int c = 0; c < kCycles; ++c) {
+        const std::uint64_t sid = 0x1000 + c;
+        const std::uint32_t tid = 7 + c % 3;
+        std::uint64_t mid = 10;
+        auto& m = cycles[c];
+        m.push_back(fixture::nbss(pdu(cmd::session_setup, mid, 0, session_setup_req(auth), 0, sid, 0)));
+        m.push_back(fixture::nbss(pdu(cmd::session_setup, mid++, kResp, session_setup_resp(), 0, sid, 0)));
+        m.push_back(fixture::nbss(pdu(cmd::tree_connect, mid, 0, tree_connect_req(path), 0, sid, 0)));
+        m.push_back(fixture::nbss(pdu(cmd::tree_connect, mid++, kResp, tree_connect_resp(), 0, sid, tid)));
+        for (int f = 0; f < kFiles; ++f) {
+            const Buf fid = fid_bytes(0x500 + c * kFiles + f, 0x9000 + f);
+            m.push_back(fixture::nbss(pdu(cmd::create, mid, 0, create_req(file), 0, sid, tid)));
+            m.push_back(fixture::nbss(pdu(cmd::create, mid++, kResp, create_resp(0x500 + c * kFiles + f, 0x9000 + f), 0, sid, tid)));
+            m.push_back(fixture::nbss(pdu(cmd::write, mid, 0, write_req(fid, 0, data), 0, sid, tid)));
+            m.push_back(fixture::nbss(pdu(cmd::write, mid++, kResp, write_resp(4096), 0, sid, tid)));
+            m.push_back(fixture::nbss(pdu(cmd::close, mid, 0, close_req(fid), 0, sid, tid)));
+            m.push_back(fixture::nbss(pdu(cmd::close, mid++, kResp, close_resp(4096), 0, sid, tid)));
+        }
+        m.push_back(fixture::nbss(pdu(cmd::tree_disconnect, mid, 0, simple(4), 0, sid, tid)));
+        m.push_back(fixture::nbss(pdu(cmd::tree_disconnect, mid++, kResp, simple(4), 0, sid, tid)));
+        m.push_back(fixture::nbss(pdu(cmd::logoff, mid, 0, simple(4), 0, sid, 0)));
+        m.push_back(fixture::nbss(pdu(cmd::logoff, mid++, kResp, simple(4), 0, sid, 0)));
+    }
+    Timestamp ts = 1'700'000'000'000'000;
+    auto run = [&](int from, int to) {
+        for (int c = from; c < to; ++c)
+            for (std::size_t i = 0; i < cycles[c].size(); ++i)
+                conn.on_data(i % 2 == 0 ? Dir::orig : Dir::resp, cycles[c][i], ts += 1000);
+    };
+    run(0, 20);  // warm-up: tables, pools and kept buffers reach their working size
+    const std::uint64_t before = g_allocs.load();
+    run(20, kCycles);
+    const std::uint64_t after = g_allocs.load();
+    EXPECT_EQ(after - before, 0u) << "heap allocations on SESSION_SETUP/TREE_CONNECT/CREATE/CLOSE/LOGOFF";
+
+    // Every row came out, right, and nothing went wrong on the way.
+    EXPECT_EQ(sink.files, std::uint64_t(kCycles) * kFiles);
+    EXPECT_EQ(sink.bytes_written, std::uint64_t(kCycles) * kFiles * 4096);
+    EXPECT_EQ(sink.mappings, std::uint64_t(kCycles));
+    EXPECT_EQ(sink.ntlm, std::uint64_t(kCycles));
+    EXPECT_EQ(sink.sessions, std::uint64_t(kCycles));
+    EXPECT_EQ(sink.bad, 0u);
+    EXPECT_EQ(sink.weirds, 0u);
+    EXPECT_EQ(sink.other, 0u);
+    EXPECT_EQ(conn.open_files(), 0u);
+    EXPECT_EQ(conn.pending_requests(), 0u);
 }
 
 }  // namespace

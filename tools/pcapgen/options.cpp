@@ -91,8 +91,9 @@ int parse_options(int argc, char** argv, Options& o, std::string& err) {
         ("smb21-fraction", po::value(&o.smb21_fraction)->default_value(o.smb21_fraction), "share of SMB sessions that negotiate dialect 2.1 instead of 3.1.1 (0..1)")
         ("start-time", po::value(&o.start_time)->default_value(o.start_time), "Unix time (seconds) of the first packet")
         ("name-prefix", po::value(&o.name_prefix), "text put in front of every SMB file name, e.g. markup to test that readers escape names (ASCII, at most 64 characters)")
-        ("workload", po::value(&o.workload)->default_value(o.workload), "mixed: SMB/SSH/background sized by --size; enterprise-day: a company's working day (home folders on hidden shares, roaming profiles, deployment, backup, builds, admin copies) with injected staging and its truth; --clients workstations, --servers file servers")
+        ("workload", po::value(&o.workload)->default_value(o.workload), "mixed: SMB/SSH/background sized by --size; enterprise-day: a company's working day (home folders on hidden shares, roaming profiles, deployment, backup, builds, admin copies) with injected staging and its truth; --clients workstations, --servers file servers; short-conns: --connections short TCP connections (handshake, 1..64 bytes each way, FIN), the per-connection cost benchmark")
         ("days", po::value(&o.days)->default_value(o.days), "enterprise-day: number of consecutive UTC days, 1..30")
+        ("connections", po::value(&o.connections)->default_value(o.connections), "short-conns: number of TCP connections, 1..100000000 (keep it under about 15000 per client so that ephemeral ports are not reused)")
         ("staging-cases", po::value(&o.staging_cases)->default_value(o.staging_cases), "enterprise-day: injected staging cases (kinds cycle smb fast/slow, scp fast/slow, encrypted smb fast/slow), 0..100")
         ("quiet,q", po::bool_switch(&o.quiet), "do not print the summary to stderr");
     // clang-format on
@@ -168,8 +169,12 @@ int parse_options(int argc, char** argv, Options& o, std::string& err) {
         err = "--name-prefix: expected at most 64 printable ASCII characters";
         return 1;
     }
-    if (o.workload != "mixed" && o.workload != "enterprise-day") {
-        err = "--workload: expected mixed or enterprise-day, got '" + o.workload + "'";
+    if (o.workload != "mixed" && o.workload != "enterprise-day" && o.workload != "short-conns") {
+        err = "--workload: expected mixed, enterprise-day or short-conns, got '" + o.workload + "'";
+        return 1;
+    }
+    if (o.connections < 1 || o.connections > 100000000) {
+        err = "--connections: expected 1..100000000";
         return 1;
     }
     if (o.days < 1 || o.days > 30) {

@@ -40,7 +40,12 @@ struct Options {
     std::string workload = "mixed";
     std::uint32_t days = 1;            // enterprise-day: consecutive UTC days
     std::uint32_t staging_cases = 6;   // enterprise-day: injected staging cases
+    // "short-conns": --connections short TCP connections (handshake, a few
+    // bytes each way, FIN teardown) spread over the clients and servers; the
+    // size and mix options are ignored.
+    std::uint64_t connections = 500000;
     bool enterprise() const { return workload == "enterprise-day"; }
+    bool short_conns() const { return workload == "short-conns"; }
 };
 
 // Parses argv into `o`. Returns 0 to run, 1 on a usage error (message in

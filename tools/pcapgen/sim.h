@@ -239,6 +239,8 @@ private:
     Task enterprise_smb(Actor& a, const Job& j);
     Msg encrypted_msg(Actor& a, int slot, std::size_t clear_len, std::uint64_t data_len, std::uint64_t session_id);
     Task background_flow(Actor& a, std::uint32_t server);
+    // short-conns: one connection with a request and a response of 1..64 bytes.
+    Task short_conn(Actor& a, std::uint32_t server);
     void file_magic(Actor& a, const std::string& ext, const std::string& base, std::uint64_t size,
                     std::string& kind);
 
@@ -257,6 +259,7 @@ private:
     std::uint64_t retransmit_threshold_ = 0;
     std::uint64_t reorder_threshold_ = 0;
     std::uint64_t file_counter_ = 0;
+    std::uint64_t conns_started_ = 0;  // short-conns
     std::uint32_t active_foreground_ = 0;
     std::uint32_t active_background_ = 0;
     std::string domain_ = "CORP";

@@ -134,6 +134,9 @@ void Truth::write_json(const std::string& path, const Options& o) const {
         j.kv("workload", o.workload);
         j.kv("days", o.days);
         j.kv("staging_cases", o.staging_cases);
+    } else if (o.short_conns()) {
+        j.kv("workload", o.workload);
+        j.kv("connections", o.connections);
     }
     j.close('}');
     j.line();

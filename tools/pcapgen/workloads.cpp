@@ -125,6 +125,12 @@ std::uint64_t Sim::fair_file_cap() const {
 
 Sim::Start Sim::start_workload(Actor& a) {
     if (opt_.enterprise()) return start_job(a);
+    if (opt_.short_conns()) {
+        if (conns_started_ >= opt_.connections) return Start::kDone;
+        ++conns_started_;
+        a.task = short_conn(a, static_cast<std::uint32_t>(a.rng.below(servers_.size())));
+        return Start::kStarted;
+    }
     const std::uint64_t left = budget_left(a.background ? kBackground : kSmb);
     const double fs = opt_.smb_fraction, fh = opt_.ssh_fraction;
     const double bg_fraction = std::max(0.0, 1.0 - fs - fh);
@@ -558,6 +564,26 @@ Task Sim::background_flow(Actor& a, std::uint32_t server) {
     else ++b.other;
     b.orig_bytes += a.conn.side[kC2S].payload;
     b.resp_bytes += a.conn.side[kS2C].payload;
+}
+
+// A client connects, sends 1..64 bytes, gets 1..64 bytes back, and one side
+// closes; then the client thinks for 1..50 ms. Counted as background flows
+// of the "other" kind in the truth.
+Task Sim::short_conn(Actor& a, std::uint32_t server) {
+    Host& cl = clients_[a.client];
+    Host& sv = servers_[server];
+    new_conn(a, cl, sv, a.rng.pick(kOtherPorts), kBackground);
+    queue_connect(a);
+    queue(a, kC2S, pool_msg(a, a.rng.range(1, 64)), a.conn.rtt_ns / 2 + us(a.rng.range(10, 200)));
+    queue(a, kS2C, pool_msg(a, a.rng.range(1, 64)), server_delay(a, 50, 2000));
+    queue_close(a, a.rng.below(2) ? kC2S : kS2C, us(a.rng.range(100, 5000)));
+    co_await drain(a);
+    BackgroundTruth& b = truth_.background;
+    ++b.flows;
+    ++b.other;
+    b.orig_bytes += a.conn.side[kC2S].payload;
+    b.resp_bytes += a.conn.side[kS2C].payload;
+    co_await sleep(a, ms(a.rng.range(1, 50)));
 }
 
 }  // namespace pcapgen
