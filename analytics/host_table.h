@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "analytics/addr_hash.h"
+#include "capture/memory_budget.h"
 #include "capture/types.h"
 
 namespace sw {
@@ -24,6 +25,12 @@ public:
         : cap_(std::max<std::uint64_t>(cap, 4)), map_(0, AddrHash{hash}) {}
     HostTable(const HostTable&) = delete;
     HostTable& operator=(const HostTable&) = delete;
+
+    // Memory budget: each entry's map node, charged on insert and erase,
+    // plus `extra` per entry for what the caller hangs off it.
+    void bind_memory(MemoryBudget* b) { charge_.bind(b, MemoryArea::analytics); }
+    static constexpr std::int64_t kEntryCost = node_cost<std::pair<const IpAddr, V>>(4 * sizeof(void*));
+    void charge_extra(std::int64_t n) { charge_.add(n); }
 
     // The entry of `a`, or null; does not count as activity.
     V* find(const IpAddr& a) {
@@ -53,10 +60,12 @@ public:
             const IpAddr gone = *victim->addr;  // the key dies with the node
             unlink(victim);
             map_.erase(gone);
+            charge_.add(-kEntryCost);
             ++evicted_;
         }
         auto [ins, fresh] = map_.try_emplace(a);
         (void)fresh;
+        charge_.add(kEntryCost);
         Node& n = ins->second;
         n.addr = &ins->first;
         push_front(&n);
@@ -101,6 +110,7 @@ private:
     Node* head_ = nullptr;  // most recently active
     Node* tail_ = nullptr;  // least recently active
     std::uint64_t peak_ = 0, evicted_ = 0;
+    MemoryCharge charge_;
 };
 
 }  // namespace sw

@@ -13,6 +13,7 @@
 #include "analytics/staging_analytics.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
+#include "capture/memory_budget.h"
 #include "capture/packet_source.h"
 #include "config/config.h"
 #include "dissectors/registry.h"
@@ -65,6 +66,7 @@ public:
     const DissectorRegistry& registry() const { return registry_; }
     const StagingAnalytics& analytics() const { return analytics_; }
     const PacketClock& clock() const { return clock_; }
+    const MemoryBudget& memory() const { return budget_; }
 
 private:
     // Moves time to `now` without a packet (live capture, idle link).
@@ -83,6 +85,9 @@ private:
 
     const Config& cfg_;
     LogSet& logs_;
+    // First member after the references: everything that charges it is
+    // destroyed before it. One budget for this worker (--memory.limit).
+    MemoryBudget budget_;
     Timestamp next_frag_expiry_ = 0;
     Timestamp next_analytics_tick_ = 0;
     Timestamp last_ts_ = 0;

@@ -177,6 +177,11 @@ public:
     void on_gap(Dir d, std::uint64_t len, bool framing_intact, Timestamp ts) override;
     void on_flow_end(Timestamp ts) override;
     AppProtocol protocol() const override { return confirmed_ ? AppProtocol::smb : AppProtocol::none; }
+    // Memory budget: the tables and the framers' buffers charge it; under
+    // pressure the pending requests and idle framing buffers are given up.
+    void attach(SkipHandoff& h) override;
+    std::uint64_t memory() const override;
+    std::uint64_t shed_detail(Timestamp ts) override;
 
     const SmbStats& stats() const { return stats_; }
     const FramerStats& framer_stats(Dir d) const { return framer_[idx(d)].stats(); }
@@ -310,6 +315,7 @@ private:
     };
     std::vector<WeirdCount> weirds_;
     SmbStats stats_;
+    MemoryCharge charge_;  // the connection object itself
 };
 
 }  // namespace sw::smb

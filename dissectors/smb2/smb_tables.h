@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "capture/keyed_hash.h"
+#include "capture/memory_budget.h"
 
 namespace sw::smb {
 
@@ -31,6 +32,14 @@ template <typename K, typename V, typename Hash>
 class OrderedTable {
 public:
     OrderedTable(std::size_t cap, Hash h) : cap_(cap), map_(0, std::move(h)) {}
+
+    // Memory budget: each entry is charged its map and list nodes plus
+    // `extra` (what its value owns on the heap, as an upper bound).
+    void bind_memory(MemoryBudget* b, std::size_t extra = 0) {
+        entry_cost_ = node_cost<Node>(sizeof(K)) + node_cost<K>() + static_cast<std::int64_t>(extra);
+        charge_.bind(b, MemoryArea::dissectors);
+    }
+    std::int64_t memory() const { return charge_.charged(); }
 
     V* find(const K& k) {
         auto it = map_.find(k);
@@ -50,6 +59,7 @@ public:
         erase(k);
         order_.push_back(k);
         auto [it, ok] = map_.try_emplace(k, Node{std::move(v), std::prev(order_.end())});
+        charge_.add(entry_cost_);
         return it->second.value;
     }
     // Makes an entry the youngest.
@@ -61,6 +71,7 @@ public:
         if (it == map_.end()) return false;
         order_.erase(it->second.pos);
         map_.erase(it);
+        charge_.add(-entry_cost_);
         return true;
     }
     // Renames an entry, keeping its age. `to` must not be in the table.
@@ -88,6 +99,7 @@ public:
     void clear() {
         map_.clear();
         order_.clear();
+        charge_.set(0);
     }
     std::size_t size() const { return map_.size(); }
     std::size_t cap() const { return cap_; }
@@ -102,6 +114,8 @@ private:
     std::uint64_t evictions_ = 0;
     std::unordered_map<K, Node, Hash> map_;
     std::list<K> order_;  // oldest first
+    std::int64_t entry_cost_ = 0;
+    MemoryCharge charge_;
 };
 
 // Pending requests; `P` needs a `std::uint64_t key` member.
@@ -109,6 +123,22 @@ template <typename P>
 class PendingTable {
 public:
     PendingTable(std::size_t cap, const KeyedHash& h) : cap_(cap), hash_(h) {}
+
+    // Memory budget: the slots and the index as allocated (they only grow,
+    // until shed()).
+    void bind_memory(MemoryBudget* b) { charge_.bind(b, MemoryArea::dissectors); }
+    std::int64_t memory() const { return charge_.charged(); }
+    // Memory pressure: forgets every pending request (their responses will
+    // be unmatched) and gives the slots and the index back.
+    std::uint64_t shed() {
+        const auto freed = static_cast<std::uint64_t>(charge_.charged());
+        std::vector<Slot>().swap(slots_);
+        std::vector<std::uint32_t>().swap(index_);
+        head_ = tail_ = free_ = kNone;
+        live_ = 0;
+        charge_.set(0);
+        return freed;
+    }
 
     // 0xFFFFFFFFFFFFFFFF is never a request's MessageId ([MS-SMB2] 3.3.1.1:
     // the sequence never wraps; 3.2.5.19: a message with it is an unsolicited
@@ -148,6 +178,7 @@ public:
             } else {
                 s = static_cast<std::uint32_t>(slots_.size());
                 slots_.emplace_back();
+                recharge();
             }
             slots_[s].value.key = key;
             index(key, s);
@@ -224,6 +255,10 @@ private:
             while (index_[i] != kNone) i = (i + 1) & (index_.size() - 1);
             index_[i] = s;
         }
+        recharge();
+    }
+    void recharge() {
+        charge_.set(static_cast<std::int64_t>(slots_.capacity() * sizeof(Slot) + index_.capacity() * sizeof(std::uint32_t)));
     }
     void unlink(std::uint32_t s) {
         Slot& x = slots_[s];
@@ -247,6 +282,7 @@ private:
     std::uint64_t evictions_ = 0;
     std::uint64_t rejected_ = 0;
     P detached_{};
+    MemoryCharge charge_;
 };
 
 }  // namespace sw::smb

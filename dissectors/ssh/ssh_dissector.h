@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/memory_budget.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
 #include "dissectors/ssh/ssh_config.h"
@@ -43,6 +44,12 @@ public:
     AppProtocol protocol() const override { return confirmed_ ? AppProtocol::ssh : AppProtocol::none; }
     // How often algorithm negotiation ran (once per roles; tests).
     std::uint32_t negotiations() const { return negotiations_; }
+    // Memory budget: itself, the handshake buffers and the KEXINIT lists.
+    void attach(SkipHandoff& h) override {
+        charge_.bind(h.budget(), MemoryArea::dissectors);
+        recharge();
+    }
+    std::uint64_t memory() const override { return static_cast<std::uint64_t>(charge_.charged()); }
 
 private:
     enum class Phase : std::uint8_t { ident, packets, encrypted, stopped };
@@ -80,6 +87,7 @@ private:
     // Framing and keystroke sizes once both KEXINITs are known.
     void ensure_framing();
     SshEvent build_event() const;
+    void recharge();
 
     const ConnId& id_;
     EventSink& sink_;
@@ -107,6 +115,7 @@ private:
     bool auth_off_ = false;  // compression / version: not inferable
     std::array<ssh::ChunkStats, 2> all_{};   // everything after NEWKEYS
     std::array<ssh::ChunkStats, 2> post_{};  // after the inferred USERAUTH_SUCCESS
+    MemoryCharge charge_;
 };
 
 class SshFactory : public DissectorFactory {
