@@ -38,7 +38,9 @@ FlowEngine::FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink
       pool_(cfg.reassembly_memcap, cfg.budget),
       uids_(make_uids(cfg)),
       hash_(cfg.hash),
-      budget_(cfg.budget) {
+      budget_(cfg.budget),
+      pool_high_(cfg.reassembly_memcap - cfg.reassembly_memcap / 8),
+      pool_low_(cfg.reassembly_memcap - cfg.reassembly_memcap / 4) {
     for (std::uint16_t p : cfg_.server_ports) server_ports_.set(p);
 }
 
@@ -142,6 +144,10 @@ void FlowEngine::process(const DecodedPacket& p) {
         budget_->note_peak(used);
         if (used > budget_->high_water()) relieve(p.ts);
     }
+    // The block pool's own cap (tcp.memcap) is a budget too: near it the
+    // largest out-of-order holders give way, so that one flooding flow
+    // cannot leave every other flow without blocks.
+    if (pool_.bytes_in_use() > pool_high_) relieve(p.ts);
 
     bool is_new = false;
     Flow* f = lookup(p, is_new);
@@ -363,7 +369,7 @@ Flow* FlowEngine::idle_victim(Timestamp now) const {
 }
 
 void FlowEngine::shed(MemoryShed kind, Flow* f, Timestamp now, std::uint64_t bytes) {
-    budget_->count_shed(kind);
+    if (budget_) budget_->count_shed(kind);
     const std::uint64_t n = ++stats_.memory_sheds[static_cast<std::size_t>(kind)];
     if (!sampled_occurrence(n)) return;  // Zeek's 1st, 10th, 100th ... sampling
     WeirdRecord w;
@@ -372,25 +378,28 @@ void FlowEngine::shed(MemoryShed kind, Flow* f, Timestamp now, std::uint64_t byt
     w.name = MemoryBudget::shed_name(kind);
     char buf[160];
     std::snprintf(buf, sizeof buf, "%llu bytes of %llu used, limit %llu (%llu such shed%s)",
-                  static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(budget_->used()),
-                  static_cast<unsigned long long>(budget_->limit()), static_cast<unsigned long long>(n),
-                  n == 1 ? "" : "s");
+                  static_cast<unsigned long long>(bytes),
+                  static_cast<unsigned long long>(budget_ ? budget_->used() : pool_.bytes_in_use()),
+                  static_cast<unsigned long long>(budget_ ? budget_->limit() : cfg_.reassembly_memcap),
+                  static_cast<unsigned long long>(n), n == 1 ? "" : "s");
     w.addl = buf;
     w.source = "capture";
     sink_.on_weird(w);
 }
 
 void FlowEngine::relieve(Timestamp now) {
-    MemoryBudget& b = *budget_;
-    const std::uint64_t target = b.low_water();
-    while (b.used() > target) {  // 1
+    // Over the budget, or only over the block pool's cap (then only step 2).
+    MemoryBudget* b = budget_;
+    auto over = [&] { return b && b->used() > b->low_water(); };
+    while (over()) {  // 1
         Flow* f = idle_victim(now);
         if (!f) break;
         shed(MemoryShed::idle_flow, f, now, FlowTable::kFlowCost);
         ++stats_.flows_evicted;
         end_flow(f, "evicted");
     }
-    for (int i = 0; i < kMaxScans && b.used() > target && pool_.bytes_in_use() > 0; ++i) {  // 2
+    for (int i = 0; i < kMaxScans && pool_.bytes_in_use() > 0 && (over() || pool_.bytes_in_use() > pool_low_);
+         ++i) {  // 2
         Flow* big = nullptr;
         std::uint64_t most = 0;
         table_.for_each([&](Flow* f) {
@@ -408,7 +417,7 @@ void FlowEngine::relieve(Timestamp now) {
         }
         shed(MemoryShed::ooo_buffer, big, now, before - pool_.bytes_in_use());
     }
-    for (int i = 0; i < kMaxScans && b.used() > target; ++i) {  // 3
+    for (int i = 0; i < kMaxScans && over(); ++i) {  // 3
         Flow* big = nullptr;
         std::uint64_t most = 0;
         table_.for_each([&](Flow* f) {
@@ -420,7 +429,7 @@ void FlowEngine::relieve(Timestamp now) {
         if (freed == 0) break;  // the largest has no detail left to give
         shed(MemoryShed::dissector_state, big, now, freed);
     }
-    while (b.used() > target) {  // 4
+    while (over()) {  // 4
         Flow* f = table_.oldest_idle();
         if (!f) break;
         shed(MemoryShed::flow, f, now, FlowTable::kFlowCost);

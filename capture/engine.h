@@ -115,6 +115,7 @@ private:
     Timestamp next_expiry_check_ = 0;
     EngineStats stats_;
     MemoryBudget* budget_;
+    std::uint64_t pool_high_, pool_low_;  // 7/8 and 3/4 of tcp.memcap
 };
 
 }  // namespace sw
