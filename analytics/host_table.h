@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analytics/addr_hash.h"
+#include "capture/memory_budget.h"
 #include "capture/open_index.h"
 #include "capture/types.h"
 
@@ -29,6 +30,12 @@ public:
     HostTable(std::uint64_t cap, const KeyedHash& hash) : cap_(std::max<std::uint64_t>(cap, 4)), hash_{hash} {}
     HostTable(const HostTable&) = delete;
     HostTable& operator=(const HostTable&) = delete;
+
+    // Memory budget: each live entry (its node and index slot), charged on
+    // insert and eviction, plus `extra` per entry for what the caller hangs
+    // off it.
+    void bind_memory(MemoryBudget* b) { charge_.bind(b, MemoryArea::analytics); }
+    void charge_extra(std::int64_t n) { charge_.add(n); }
 
     // The entry of `a`, or null; does not count as activity.
     V* find(const IpAddr& a) {
@@ -60,6 +67,7 @@ public:
             index_.erase(v.hash, victim);
             v.live = false;
             free_.push_back(victim);
+            charge_.add(-kEntryCost);
             ++evicted_;
         }
         if (!free_.empty()) {
@@ -75,6 +83,7 @@ public:
         n.hash = h;
         n.live = true;
         index_.insert(h, s);
+        charge_.add(kEntryCost);
         push_front(s);
         peak_ = std::max<std::uint64_t>(peak_, index_.size());
         return n.value;
@@ -107,6 +116,8 @@ private:
         std::uint32_t next = kNone;  // less recently active
         bool live = false;
     };
+    // An entry's node and its index slot.
+    static constexpr std::int64_t kEntryCost = static_cast<std::int64_t>(sizeof(Node) + 2 * sizeof(std::uint64_t));
     Node& node(std::uint32_t s) const { return chunks_[s / kChunk][s % kChunk]; }
     std::uint32_t lookup(const IpAddr& a, std::uint64_t h) const {
         return index_.find(h, [&](std::uint32_t s) { return node(s).addr == a; });
@@ -134,6 +145,7 @@ private:
     std::uint32_t head_ = kNone;  // most recently active
     std::uint32_t tail_ = kNone;  // least recently active
     std::uint64_t peak_ = 0, evicted_ = 0;
+    MemoryCharge charge_;
 };
 
 }  // namespace sw

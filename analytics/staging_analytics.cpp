@@ -44,14 +44,19 @@ StagingAnalytics::HostState& StagingAnalytics::host(const IpAddr& a) {
 void StagingAnalytics::evict(HostState& h) {
     // Nothing already observed is lost silently: the host's pending staging
     // rows and its volume rows of the current interval are written now.
-    for (auto& rs : h.roles)
+    for (auto& rs : h.roles) {
         if (rs && rs->pending) emit_row(*rs);
+        if (rs) hosts_.charge_extra(-static_cast<std::int64_t>(sizeof(RoleWindow)));
+    }
     h.vol.flush(clock_.interval() * cfg_.volume_interval, h.addr, out_, stats_.volume_rows);
 }
 
 RoleWindow& StagingAnalytics::role(HostState& h, Role r) {
     auto& p = h.roles[idx(r)];
-    if (!p) p = std::make_unique<RoleWindow>(cfg_, std::max<std::uint32_t>(cfg_.max_peers, 1));
+    if (!p) {
+        p = std::make_unique<RoleWindow>(cfg_, std::max<std::uint32_t>(cfg_.max_peers, 1));
+        hosts_.charge_extra(static_cast<std::int64_t>(sizeof(RoleWindow)));
+    }
     return *p;
 }
 

@@ -71,6 +71,9 @@ public:
     void finish();
 
     const AnalyticsStats& stats() const { return stats_; }
+    // Memory budget (capture/memory_budget.h): host entries and their role
+    // windows are charged when made and given back when evicted.
+    void bind_memory(MemoryBudget* b) { hosts_.bind_memory(b); }
 
 private:
     struct MappedShare {

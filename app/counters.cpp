@@ -1,5 +1,7 @@
 #include "app/counters.h"
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 namespace sw {
@@ -48,7 +50,21 @@ void for_each_counter(const Pipeline& p, const CounterFn& fn) {
     fn("tcp.overlap", r.overlap);
     fn("tcp.ooo_segments", r.ooo_segments);
     fn("tcp.forced_gaps", r.forced_gaps);
+    fn("tcp.inconsistent", r.inconsistent);
     fn("tcp.pool_bytes_reserved", p.engine().pool().bytes_reserved());
+
+    // memory.*: the budget (--memory.limit), what each area holds now, the
+    // most held at once, and each shed kind (also weirds memory_shed_*).
+    const MemoryBudget& m = p.memory();
+    fn("memory.limit", m.limit());
+    fn("memory.used", m.used());
+    fn("memory.peak", std::max(m.peak(), m.used()));
+    for (std::size_t a = 0; a < MemoryBudget::kAreas; ++a)
+        fn(std::string("memory.") + MemoryBudget::area_name(static_cast<MemoryArea>(a)),
+           m.used(static_cast<MemoryArea>(a)));
+    for (std::size_t k = 0; k < MemoryBudget::kSheds; ++k)
+        fn(std::string("memory.shed_") + (MemoryBudget::shed_name(static_cast<MemoryShed>(k)) + 12),
+           m.sheds(static_cast<MemoryShed>(k)));
 
     // registry.*, smb.*, smb.framer.*, smb.directory.* ...
     p.for_each_registry_counter(fn);

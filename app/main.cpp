@@ -136,6 +136,15 @@ void print_summary(const Config& cfg, const Pipeline& p, const RunStats& rs, con
                  static_cast<unsigned long long>(as.findings_allowlisted),
                  static_cast<unsigned long long>(as.hosts_max),
                  static_cast<unsigned long long>(as.hosts_evicted));
+    const MemoryBudget& m = p.memory();
+    std::fprintf(stderr,
+                 "  memory budget: %s used at most of %s; shed under pressure: %llu idle flows, "
+                 "%llu out-of-order buffers, %llu dissector states, %llu active flows\n",
+                 human_bytes(std::max(m.peak(), m.used())).c_str(), human_bytes(m.limit()).c_str(),
+                 static_cast<unsigned long long>(m.sheds(MemoryShed::idle_flow)),
+                 static_cast<unsigned long long>(m.sheds(MemoryShed::ooo_buffer)),
+                 static_cast<unsigned long long>(m.sheds(MemoryShed::dissector_state)),
+                 static_cast<unsigned long long>(m.sheds(MemoryShed::flow)));
     std::fprintf(stderr, "  logs (%s) in %s:", cfg.format == LogFormat::json ? "json" : "tsv",
                  logs.dir().c_str());
     auto counts = logs.row_counts();

@@ -23,6 +23,7 @@ std::vector<std::uint16_t> default_server_ports() {
 Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     : cfg_(cfg),
       logs_(logs),
+      budget_(cfg.memory_limit),
       findings_(logs),
       analytics_(cfg.analytics, findings_),
       output_(logs),
@@ -33,7 +34,9 @@ Pipeline::Pipeline(const Config& cfg, LogSet& logs)
     bus_.subscribe(&analytics_);
     bus_.subscribe(&output_);
     register_dissectors(registry_, cfg.dissectors);
+    analytics_.bind_memory(&budget_);
     FlowConfig fc = cfg.flow;
+    fc.budget = &budget_;
     fc.server_ports = default_server_ports();
     fc.progress_interval = progress_interval(cfg);
     for (std::uint16_t p : registry_.server_ports()) fc.server_ports.push_back(p);
@@ -106,6 +109,8 @@ void Pipeline::write_stats(Timestamp now) {
     s.ack_events = es.ack_events;
     s.ack_gap_events = es.ack_gap_events;
     s.notices = analytics_.stats().notices;
+    s.memory_used = budget_.used();
+    for (std::size_t k = 0; k < MemoryBudget::kSheds; ++k) s.memory_sheds += budget_.sheds(static_cast<MemoryShed>(k));
     stats_->write(s);
 }
 

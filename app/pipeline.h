@@ -15,6 +15,7 @@
 #include "analytics/staging_analytics.h"
 #include "capture/decode.h"
 #include "capture/engine.h"
+#include "capture/memory_budget.h"
 #include "capture/packet_source.h"
 #include "config/config.h"
 #include "dissectors/registry.h"
@@ -80,6 +81,7 @@ public:
     void for_each_registry_counter(const CounterFn& fn) const;
     const StagingAnalytics& analytics() const { return analytics_; }
     const PacketClock& clock() const { return clock_; }
+    const MemoryBudget& memory() const { return budget_; }
 
 private:
     friend class ThreadedRun;
@@ -103,6 +105,9 @@ private:
 
     const Config& cfg_;
     LogSet& logs_;
+    // First member after the references: everything that charges it is
+    // destroyed before it. One budget for this worker (--memory.limit).
+    MemoryBudget budget_;
     Timestamp next_frag_expiry_ = 0;
     Timestamp next_analytics_tick_ = 0;
     Timestamp last_ts_ = 0;

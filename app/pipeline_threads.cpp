@@ -28,8 +28,12 @@ enum Phase : std::uint64_t { ph_warp = 0, ph_rotate = 1, ph_stats = 2, ph_expire
                              ph_analytics = 5, ph_final_stats = 6 };
 
 FlowConfig worker_flow_config(const Config& cfg, const DissectorRegistry& reg, std::uint32_t index,
-                              std::uint32_t workers) {
+                              std::uint32_t workers, MemoryBudget* budget) {
     FlowConfig fc = cfg.flow;
+    // One --memory.limit for the whole pipeline: the workers and analytics
+    // charge the same budget (relaxed atomics), and each worker sheds its own
+    // flows when the total is high.
+    fc.budget = budget;
     fc.server_ports = default_server_ports();
     for (std::uint16_t p : reg.server_ports()) fc.server_ports.push_back(p);
     fc.worker = index;
@@ -55,10 +59,12 @@ void WorkerStats::add(const WorkerStats& o) {
 
 // --- the worker ---------------------------------------------------------------
 
-FlowWorker::FlowWorker(const Config& cfg, std::uint32_t index, std::uint32_t workers, const std::atomic<int>* stop)
+FlowWorker::FlowWorker(const Config& cfg, std::uint32_t index, std::uint32_t workers, const std::atomic<int>* stop,
+                       MemoryBudget* budget)
     : registry_(*this, cfg.registry), index_(index), stop_(stop), in_(kInBytes), out_(kOutItems) {
     register_dissectors(registry_, cfg.dissectors);
-    engine_ = std::make_unique<FlowEngine>(worker_flow_config(cfg, registry_, index, workers), &registry_, *this);
+    engine_ = std::make_unique<FlowEngine>(worker_flow_config(cfg, registry_, index, workers, budget), &registry_,
+                                           *this);
     engine_->set_end_order_observer(this);
 }
 
@@ -183,7 +189,7 @@ public:
     ThreadedRun(Pipeline& p, RunControl* ctl)
         : p_(p), n_(p.cfg_.threads), ctl_(ctl), eng_timer_(progress_interval(p.cfg_)) {
         for (std::uint32_t i = 0; i < n_; ++i)
-            p_.workers_.push_back(std::make_unique<FlowWorker>(p.cfg_, i, n_, ctl ? &ctl->stop : nullptr));
+            p_.workers_.push_back(std::make_unique<FlowWorker>(p.cfg_, i, n_, ctl ? &ctl->stop : nullptr, &p.budget_));
         last_mark_.assign(n_, 0);
         heads_.assign(n_ + 1, nullptr);
         for (auto& w : p_.workers_) w->start();

@@ -67,7 +67,9 @@ public:
     static constexpr std::size_t kInBytes = 8u << 20;
     static constexpr std::size_t kOutItems = 4096;
 
-    FlowWorker(const Config& cfg, std::uint32_t index, std::uint32_t workers, const std::atomic<int>* stop);
+    // `budget`: the pipeline's (--memory.limit), shared by every worker.
+    FlowWorker(const Config& cfg, std::uint32_t index, std::uint32_t workers, const std::atomic<int>* stop,
+               MemoryBudget* budget);
     ~FlowWorker() override;
 
     void start();

@@ -35,6 +35,8 @@ const LogTable<StatsRow>& stats_log() {
             col<F::count>("flows_evicted", [](const S& r) { return r.flows_evicted; }),
             col<F::count>("gaps", [](const S& r) { return r.gaps; }),
             col<F::count>("notices", [](const S& r) { return r.notices; }),
+            col<F::count>("memory_used", [](const S& r) { return r.memory_used; }),
+            col<F::count>("memory_sheds", [](const S& r) { return r.memory_sheds; }),
         }};
     return t;
 }
@@ -85,6 +87,8 @@ void StatsLog::write(const StatsSample& cur) {
     r.flows_evicted = cur.flows_evicted - p.flows_evicted;
     r.gaps = cur.gaps - p.gaps;
     r.notices = cur.notices - p.notices;
+    r.memory_used = cur.memory_used;
+    r.memory_sheds = cur.memory_sheds - p.memory_sheds;
     logs_.write(stats_log(), r);
     CaptureLossRow l;
     l.ts = cur.ts;

@@ -24,6 +24,8 @@ struct StatsSample {
     std::uint64_t reassem_tcp_bytes = 0;    // current
     std::uint64_t flows_created = 0, flows_evicted = 0, gaps = 0, notices = 0;
     std::uint64_t ack_events = 0, ack_gap_events = 0;  // capture_loss.log
+    std::uint64_t memory_used = 0;   // current: bytes charged to --memory.limit
+    std::uint64_t memory_sheds = 0;  // everything shed under memory pressure so far
 };
 
 // One capture_loss.log row (Zeek's): ACKs of data in the interval, how many
@@ -48,6 +50,7 @@ struct StatsRow {
     std::string_view interface;
     std::optional<std::uint64_t> kernel_drops, interface_drops;  // live only
     std::uint64_t active_flows = 0, flows_created = 0, flows_evicted = 0, gaps = 0, notices = 0;
+    std::uint64_t memory_used = 0, memory_sheds = 0;
 };
 
 const LogTable<StatsRow>& stats_log();

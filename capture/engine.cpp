@@ -1,6 +1,9 @@
 #include "capture/engine.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "capture/util.h"
 
 namespace sw {
 namespace {
@@ -22,6 +25,7 @@ void add_reasm_stats(ReassemblyStats& to, const ReassemblyStats& s) {
     to.overlap += s.overlap;
     to.ooo_segments += s.ooo_segments;
     to.forced_gaps += s.forced_gaps;
+    to.inconsistent += s.inconsistent;
 }
 
 }  // namespace
@@ -30,11 +34,14 @@ FlowEngine::FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink
     : cfg_(cfg),
       factory_(factory),
       sink_(sink),
-      table_(cfg.max_flows),
-      pool_(cfg.reassembly_memcap),
+      table_(cfg.max_flows, cfg.budget),
+      pool_(cfg.reassembly_memcap, cfg.budget),
       uids_(make_uids(cfg)),
       hash_(cfg.hash),
-      timer_(cfg.progress_interval) {
+      timer_(cfg.progress_interval),
+      budget_(cfg.budget),
+      pool_high_(cfg.reassembly_memcap - cfg.reassembly_memcap / 8),
+      pool_low_(cfg.reassembly_memcap - cfg.reassembly_memcap / 4) {
     for (std::uint16_t p : cfg_.server_ports) server_ports_.set(p);
 }
 
@@ -52,6 +59,7 @@ Flow* FlowEngine::create(const FlowKey& key, std::uint64_t hash, const DecodedPa
         }
     }
     Flow* f = table_.insert(key, hash);
+    f->mem = budget_;
     ++stats_.flows_created;
     stats_.max_live_flows = std::max<std::uint64_t>(stats_.max_live_flows, table_.size());
 
@@ -127,6 +135,17 @@ void FlowEngine::process(const DecodedPacket& p) {
     if (p.ts > now_) now_ = p.ts;
     if (timer_.due(now_) && !cfg_.external_expiry) housekeep();
     if (p.proto != kTcp && p.proto != kUdp) return;
+    // One relaxed load per packet; the accounting itself happens where memory
+    // is taken and given back.
+    if (budget_) {
+        const std::uint64_t used = budget_->used();
+        budget_->note_peak(used);
+        if (used > budget_->high_water()) relieve(p.ts);
+    }
+    // The block pool's own cap (tcp.memcap) is a budget too: near it the
+    // largest out-of-order holders give way, so that one flooding flow
+    // cannot leave every other flow without blocks.
+    if (pool_.bytes_in_use() > pool_high_) relieve(p.ts);
 
     bool is_new = false;
     Flow* f = lookup(p, is_new);
@@ -205,6 +224,7 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
             if (f->consumer) f->consumer->attach(*f);
         }
         std::uint64_t g = r.stats().gaps;
+        const std::uint64_t inconsistent = r.stats().inconsistent;
         const auto off = static_cast<std::uint64_t>(v.data_off);
         const std::size_t skip = std::min<std::size_t>(v.skip, p.payload.size());
         r.add(off, p.payload.subspan(skip), p.ts, ctx(f, d));
@@ -214,6 +234,16 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
             r.add_uncaptured(off + p.payload.size() - skip, cut, p.ts, ctx(f, d));
         }
         count_gaps(f, d, g);
+        // Zeek's weird, once per flow and direction (the count is in tcp.inconsistent).
+        if (inconsistent == 0 && r.stats().inconsistent) {
+            WeirdRecord w;
+            w.ts = p.ts;
+            w.id = f->id;
+            w.name = "rexmit_inconsistency";
+            w.addl = d == Dir::orig ? "orig" : "resp";
+            w.source = "TCP";
+            sink_.on_weird(w);
+        }
     }
     if (v.closed_now) ++stats_.flows_closed;
 }
@@ -356,6 +386,105 @@ void FlowEngine::add_stats(const EngineStats& s) {
     stats_.ack_events += s.ack_events;
     stats_.ack_gap_events += s.ack_gap_events;
     add_reasm_stats(stats_.reassembly, s.reassembly);
+    for (std::size_t k = 0; k < MemoryBudget::kSheds; ++k) stats_.memory_sheds[k] += s.memory_sheds[k];
+}
+
+// Memory pressure, in this order, each step until the budget is back at its
+// low-water mark:
+// 1. idle flows, oldest first: finished connections waiting for their close
+//    delay and unanswered attempts (what a SYN flood leaves), then any flow
+//    idle for kShedIdle or more. They are ended and logged as at a timeout.
+// 2. out-of-order buffers, the largest first: flushed as at the flow's end
+//    (buffered bytes delivered, holes declared as gaps).
+// 3. dissector detail, the largest consumer first (pending requests, framing
+//    buffers; see StreamConsumer::shed_detail).
+// 4. flows, least recently active first, whatever they carry.
+// Steps 2-4 look at every flow to find the largest; they run only once the
+// cheaper steps are exhausted, and each run frees 1/8 of the budget.
+namespace {
+constexpr Duration kShedIdle = 10 * kSecond;
+constexpr int kMaxScans = 16;  // steps 2 and 3: largest-first picks per relief
+}  // namespace
+
+Flow* FlowEngine::idle_victim(Timestamp now) const {
+    Flow* best = nullptr;
+    for (TimeoutClass c : {TimeoutClass::closed, TimeoutClass::attempt}) {
+        Flow* f = table_.head(c);
+        if (f && (!best || f->last < best->last)) best = f;
+    }
+    if (best) return best;
+    Flow* f = table_.oldest_idle();
+    return f && now - f->last >= kShedIdle ? f : nullptr;
+}
+
+void FlowEngine::shed(MemoryShed kind, Flow* f, Timestamp now, std::uint64_t bytes) {
+    if (budget_) budget_->count_shed(kind);
+    const std::uint64_t n = ++stats_.memory_sheds[static_cast<std::size_t>(kind)];
+    if (!sampled_occurrence(n)) return;  // Zeek's 1st, 10th, 100th ... sampling
+    WeirdRecord w;
+    w.ts = now;
+    w.id = f->id;
+    w.name = MemoryBudget::shed_name(kind);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%llu bytes of %llu used, limit %llu (%llu such shed%s)",
+                  static_cast<unsigned long long>(bytes),
+                  static_cast<unsigned long long>(budget_ ? budget_->used() : pool_.bytes_in_use()),
+                  static_cast<unsigned long long>(budget_ ? budget_->limit() : cfg_.reassembly_memcap),
+                  static_cast<unsigned long long>(n), n == 1 ? "" : "s");
+    w.addl = buf;
+    w.source = "capture";
+    sink_.on_weird(w);
+}
+
+void FlowEngine::relieve(Timestamp now) {
+    // Over the budget, or only over the block pool's cap (then only step 2).
+    MemoryBudget* b = budget_;
+    auto over = [&] { return b && b->used() > b->low_water(); };
+    while (over()) {  // 1
+        Flow* f = idle_victim(now);
+        if (!f) break;
+        shed(MemoryShed::idle_flow, f, now, FlowTable::kFlowCost);
+        ++stats_.flows_evicted;
+        end_flow(f, "evicted");
+    }
+    for (int i = 0; i < kMaxScans && pool_.bytes_in_use() > 0 && (over() || pool_.bytes_in_use() > pool_low_);
+         ++i) {  // 2
+        Flow* big = nullptr;
+        std::uint64_t most = 0;
+        table_.for_each([&](Flow* f) {
+            const std::uint64_t n = f->reasm[0].held() + f->reasm[1].held();
+            if (n > most) most = n, big = f;
+        });
+        if (!big) break;
+        const std::uint64_t before = pool_.bytes_in_use();
+        for (Dir d : {Dir::orig, Dir::resp}) {
+            TcpReassembler& r = big->reasm[idx(d)];
+            if (!r.held()) continue;
+            const std::uint64_t g = r.stats().gaps;
+            r.flush(now, ctx(big, d));
+            count_gaps(big, d, g);
+        }
+        shed(MemoryShed::ooo_buffer, big, now, before - pool_.bytes_in_use());
+    }
+    for (int i = 0; i < kMaxScans && over(); ++i) {  // 3
+        Flow* big = nullptr;
+        std::uint64_t most = 0;
+        table_.for_each([&](Flow* f) {
+            const std::uint64_t n = f->consumer ? f->consumer->memory() : 0;
+            if (n > most) most = n, big = f;
+        });
+        if (!big) break;
+        const std::uint64_t freed = big->consumer->shed_detail(now);
+        if (freed == 0) break;  // the largest has no detail left to give
+        shed(MemoryShed::dissector_state, big, now, freed);
+    }
+    while (over()) {  // 4
+        Flow* f = table_.oldest_idle();
+        if (!f) break;
+        shed(MemoryShed::flow, f, now, FlowTable::kFlowCost);
+        ++stats_.flows_evicted;
+        end_flow(f, "evicted");
+    }
 }
 
 std::size_t FlowEngine::finish(const std::function<bool()>& interrupted) {

@@ -13,6 +13,7 @@
 #include "capture/conn.h"
 #include "capture/decode.h"
 #include "capture/flow_table.h"
+#include "capture/memory_budget.h"
 #include "capture/segment_pool.h"
 #include "capture/stream.h"
 #include "capture/uid.h"
@@ -28,6 +29,9 @@ struct FlowConfig {
     Duration tcp_attempt = 5 * kSecond;      // Zeek's tcp_attempt_delay
     std::uint64_t max_ooo_bytes = 2 << 20;   // per direction
     std::uint64_t reassembly_memcap = 256ull << 20;  // all out-of-order blocks of this engine
+    // The memory budget this engine's flows, blocks and consumers charge and
+    // that it sheds against (null: no budget). Not owned; see memory_budget.h.
+    MemoryBudget* budget = nullptr;
     bool seeded = false;
     std::uint64_t seed = 0;
     std::uint32_t worker = 0;                // mixed into the uid seed
@@ -77,6 +81,7 @@ struct EngineStats {
     std::uint64_t max_live_flows = 0;
     std::uint64_t ack_events = 0;      // ACKs that acknowledged new data (capture_loss.log acks)
     std::uint64_t ack_gap_events = 0;  // ... of data never seen (capture_loss.log gaps)
+    std::uint64_t memory_sheds[MemoryBudget::kSheds] = {};  // by MemoryShed
     ReassemblyStats reassembly;      // summed over finished flows
 };
 
@@ -138,6 +143,10 @@ private:
     ReassemblyCtx ctx(Flow* f, Dir d);
     void count_gaps(Flow* f, Dir d, std::uint64_t gaps_before);
     bool likely_server(std::uint16_t port) const { return server_ports_.test(port); }
+    // Memory pressure (see the .cpp for the order of what is shed).
+    void relieve(Timestamp now);
+    Flow* idle_victim(Timestamp now) const;
+    void shed(MemoryShed kind, Flow* f, Timestamp now, std::uint64_t bytes);
 
     FlowConfig cfg_;
     ConsumerFactory* factory_;
@@ -151,6 +160,8 @@ private:
     HousekeepTimer timer_;
     EngineStats stats_;
     EndOrderObserver* end_order_ = nullptr;
+    MemoryBudget* budget_;
+    std::uint64_t pool_high_, pool_low_;  // 7/8 and 3/4 of tcp.memcap
 };
 
 }  // namespace sw

@@ -37,6 +37,7 @@ enum class TimeoutClass : std::uint8_t { attempt, tcp, closed, udp, other, count
 // direction's reassembler, the one owner of the count (see stream.h).
 struct Flow final : SkipHandoff {
     void skip(Dir d, std::uint64_t n) override { reasm[idx(d)].add_skip(n); }
+    MemoryBudget* budget() const override { return mem; }
 
     // --- table bookkeeping (FlowTable only)
     FlowKey key;
@@ -67,6 +68,7 @@ struct Flow final : SkipHandoff {
     // --- the dissector side
     std::unique_ptr<StreamConsumer> consumer;
     bool consumer_made = false;
+    MemoryBudget* mem = nullptr;  // the engine's (what the consumer charges)
 };
 
 }  // namespace sw

@@ -28,8 +28,9 @@ std::uint64_t flow_hash(const FlowKey& k, const KeyedHash& hash) {
                         k.proto);
 }
 
-FlowTable::FlowTable(std::size_t max_flows) : max_flows_(max_flows ? max_flows : 1) {
+FlowTable::FlowTable(std::size_t max_flows, MemoryBudget* budget) : max_flows_(max_flows ? max_flows : 1) {
     slots_.resize(1024);
+    charge_.bind(budget, MemoryArea::flows);
 }
 
 Flow* FlowTable::find(const FlowKey& key, std::uint64_t hash) {
@@ -63,6 +64,7 @@ Flow* FlowTable::insert(const FlowKey& key, std::uint64_t hash) {
     while (slots_[i].flow != 0) i = (i + 1) & (slots_.size() - 1);
     slots_[i] = Slot{static_cast<std::uint32_t>(hash >> 32), idx + 1};
     ++size_;
+    charge_.add(kFlowCost);
     return f;
 }
 
@@ -105,6 +107,7 @@ done:
     f->consumer_made = false;
     free_.push_back(f->self);
     --size_;
+    charge_.add(-kFlowCost);
 }
 
 void FlowTable::unlink(Flow* f) {

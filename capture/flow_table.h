@@ -14,12 +14,16 @@
 #include <vector>
 
 #include "capture/flow.h"
+#include "capture/memory_budget.h"
 
 namespace sw {
 
 class FlowTable {
 public:
-    explicit FlowTable(std::size_t max_flows);
+    explicit FlowTable(std::size_t max_flows, MemoryBudget* budget = nullptr);
+    // What one live flow is charged to the memory budget: the flow and its
+    // share of the index (kept at most half full).
+    static constexpr std::int64_t kFlowCost = sizeof(Flow) + 2 * 8;
 
     Flow* find(const FlowKey& key, std::uint64_t hash);
     // Inserts a fresh flow (caller checks full() first and evicts).
@@ -69,6 +73,7 @@ private:
     std::vector<Slot> slots_;
     std::uint32_t list_head_[kClasses] = {};
     std::uint32_t list_tail_[kClasses] = {};
+    MemoryCharge charge_;  // live flows (insert/remove)
 };
 
 }  // namespace sw

@@ -31,6 +31,8 @@
 
 namespace sw {
 
+class MemoryBudget;
+
 // Receives counters by name (stats of the dissectors, the registry).
 using CounterFn = std::function<void(std::string_view name, std::uint64_t value)>;
 
@@ -44,6 +46,8 @@ public:
     // missing are not wanted (added to any skip already pending; kSkipAll:
     // none of the rest of the direction).
     virtual void skip(Dir dir, std::uint64_t n) = 0;
+    // The memory budget the flow's consumer charges its state to (null: none).
+    virtual MemoryBudget* budget() const { return nullptr; }
 
 protected:
     ~SkipHandoff() = default;
@@ -95,6 +99,13 @@ public:
 
     // The protocol once it is confirmed (none if not): conn.log's `service`.
     virtual AppProtocol protocol() const { return AppProtocol::none; }
+
+    // Memory budget (capture/memory_budget.h): the bytes of state this
+    // consumer has charged, and, under memory pressure, dropping the detail
+    // that costs memory without costing a log row (requests awaiting their
+    // response, framing buffers). Returns the bytes given back.
+    virtual std::uint64_t memory() const { return 0; }
+    virtual std::uint64_t shed_detail(Timestamp) { return 0; }
 };
 
 }  // namespace sw

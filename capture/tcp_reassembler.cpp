@@ -164,8 +164,13 @@ void TcpReassembler::store(std::uint64_t off, Bytes data, const ReassemblyCtx& c
         std::uint64_t hole_end = end;
         if (at < segs_.size() && segs_[at].off <= pos) {
             // Already have bytes at pos: first data wins.
-            std::uint64_t covered = std::min(end, segs_[at].end()) - pos;
+            const Seg& have = segs_[at];
+            std::uint64_t covered = std::min(end, have.end()) - pos;
             stats_.overlap += covered;
+            if (have.block != SegmentPool::kNone &&
+                std::memcmp(ctx.pool.data(have.block) + (pos - have.off), data.data() + (pos - off),
+                            static_cast<std::size_t>(covered)) != 0)
+                ++stats_.inconsistent;
             pos += covered;
             ++at;
             continue;

@@ -40,6 +40,11 @@ struct ReassemblyStats {
     std::uint64_t overlap = 0;     // bytes of buffered segments already present
     std::uint64_t ooo_segments = 0;
     std::uint64_t forced_gaps = 0; // gaps declared because a cap (bytes or ranges held) was hit
+    // Overlaps whose bytes differ from the buffered ones (the buffered, first
+    // bytes win): Zeek's rexmit_inconsistency. Only data still buffered can be
+    // compared; bytes already delivered were never copied (as Zeek with
+    // tcp_max_old_segments = 0, its default).
+    std::uint64_t inconsistent = 0;
 };
 
 // What a reassembler needs from its flow while working; cheap to build.

@@ -39,6 +39,7 @@ struct Config {
 
     DecoderConfig decoder;
     FlowConfig flow;
+    std::uint64_t memory_limit = 1ull << 30;  // --memory.limit (capture/memory_budget.h)
     RegistryConfig registry;
     DissectorsConfig dissectors;
     AnalyticsConfig analytics;

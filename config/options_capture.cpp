@@ -28,6 +28,10 @@ void add(po::options_description& d) {
             "out-of-order bytes buffered per TCP direction before the hole is declared a gap")
         ("tcp.memcap", po::value<SizeArg>()->default_value(size_arg(256ull << 20, "256MiB")),
             "all out-of-order TCP data buffered at once")
+        ("memory.limit", po::value<SizeArg>()->default_value(size_arg(1ull << 30, "1GiB")),
+            "memory budget of flows, reassembly blocks, dissector state and analytics tables; near it the "
+            "oldest idle flows, then out-of-order buffers, then dissector detail, then the oldest flows are "
+            "shed (weird memory_shed_*)")
         ("ip.max-frag-datagrams", po::value<CountArg>()->default_value(count_arg(4096)),
             "incomplete fragmented IP datagrams held at once")
         ("ip.max-frag-bytes", po::value<SizeArg>()->default_value(size_arg(65535, "65535")),
@@ -72,6 +76,9 @@ void apply(const po::variables_map& vm, Config& c) {
     c.flow.tcp_attempt = opt<DurationArg>(vm, "flow.tcp-attempt-timeout").v;
     c.flow.max_ooo_bytes = opt<SizeArg>(vm, "tcp.max-ooo-bytes").v;
     c.flow.reassembly_memcap = opt<SizeArg>(vm, "tcp.memcap").v;
+    c.memory_limit = opt<SizeArg>(vm, "memory.limit").v;
+    if (c.memory_limit < (1u << 20))
+        throw ConfigError("the argument for option '--memory.limit' is invalid (at least 1MiB)");
     c.decoder.frag.max_datagrams = opt<CountArg>(vm, "ip.max-frag-datagrams").v;
     if (c.decoder.frag.max_datagrams == 0)
         throw ConfigError("the argument ('0') for option '--ip.max-frag-datagrams' is invalid (at least 1)");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "capture/memory_budget.h"
 #include "dissectors/conn/conn_accounting.h"
 
 namespace sw {
@@ -22,7 +23,11 @@ public:
         }
     }
 
-    void attach(SkipHandoff& h) override { skips_ = &h; }
+    void attach(SkipHandoff& h) override {
+        skips_ = &h;
+        charge_.bind(h.budget(), MemoryArea::dissectors);
+        charge_.set(sizeof(*this));
+    }
 
     std::uint64_t on_data(Dir d, Bytes data, Timestamp ts) override {
         if (inner_) return inner_->on_data(d, data, ts);
@@ -32,6 +37,8 @@ public:
         std::size_t take = std::min(room, data.size());
         buf.insert(buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
         chunks_.push_back({d, take, ts});
+        charge_.set(static_cast<std::int64_t>(sizeof(*this) + buf_[0].capacity() + buf_[1].capacity() +
+                                              chunks_.capacity() * sizeof(Chunk)));
         bool full = take < data.size() || buf.size() >= reg_.cfg_.max_probe_bytes;
         Pending left = decide(full, ts);
         if (!inner_) return 0;
@@ -78,6 +85,10 @@ public:
     }
 
     AppProtocol protocol() const override { return inner_ ? inner_->protocol() : AppProtocol::none; }
+    std::uint64_t memory() const override {
+        return static_cast<std::uint64_t>(charge_.charged()) + (inner_ ? inner_->memory() : 0);
+    }
+    std::uint64_t shed_detail(Timestamp ts) override { return inner_ ? inner_->shed_detail(ts) : 0; }
 
 private:
     struct Chunk {
@@ -144,6 +155,7 @@ private:
             b.clear();
             b.shrink_to_fit();
         }
+        charge_.set(sizeof(*this));
         return left;
     }
 
@@ -156,6 +168,7 @@ private:
     bool gap_ = false;
     SkipHandoff* skips_ = nullptr;  // the flow's; null outside an engine
     std::unique_ptr<StreamConsumer> inner_;
+    MemoryCharge charge_;  // itself and the probe buffers (--memory.limit)
 };
 
 void DissectorRegistry::add(std::unique_ptr<DissectorFactory> f) {

@@ -4,6 +4,11 @@
 #include <cstring>
 
 namespace sw::smb {
+namespace {
+// Allocation units of the directory (node-based containers).
+constexpr std::int64_t kTreeCost = sizeof(SmbDirectory::Tree) + 64;  // the path's heap part, typical
+constexpr std::int64_t kFileCost = node_cost<std::pair<FileKey, std::weak_ptr<FileState>>>();
+}  // namespace
 
 std::size_t SmbDirectory::KeyHash::operator()(const Key& k) const {
     std::uint64_t lo, hi;
@@ -20,6 +25,9 @@ SmbDirectory::Entry* SmbDirectory::find(const ServerKey& s, std::uint64_t sid) {
 }
 
 void SmbDirectory::erase(std::unordered_map<Key, Entry, KeyHash>::iterator it) {
+    const Entry& e = it->second;
+    charge_.add(-(node_cost<Entry>(sizeof(Key)) + node_cost<Key>() + kTreeCost * static_cast<std::int64_t>(e.trees.size()) +
+                  kFileCost * static_cast<std::int64_t>(e.files.size())));
     lru_.erase(it->second.lru);
     map_.erase(it);
 }
@@ -32,6 +40,7 @@ SmbDirectory::Entry& SmbDirectory::get(const ServerKey& s, std::uint64_t sid) {
     }
     Key key{s, sid};
     auto [it, inserted] = map_.try_emplace(key, hash_);
+    charge_.add(node_cost<Entry>(sizeof(Key)) + node_cost<Key>());
     lru_.push_front(key);
     it->second.lru = lru_.begin();
     return it->second;
@@ -45,6 +54,7 @@ void SmbDirectory::publish_tree(const ServerKey& s, std::uint64_t sid, const Tre
             return;
         }
     if (e.trees.size() >= max_files_) e.trees.erase(e.trees.begin());
+    else charge_.add(kTreeCost);
     e.trees.push_back(t);
 }
 
@@ -57,21 +67,26 @@ const SmbDirectory::Tree* SmbDirectory::find_tree(const ServerKey& s, std::uint6
 }
 
 void SmbDirectory::remove_tree(const ServerKey& s, std::uint64_t sid, std::uint32_t tid) {
-    if (Entry* e = find(s, sid))
+    if (Entry* e = find(s, sid)) {
+        const std::size_t before = e->trees.size();
         e->trees.erase(std::remove_if(e->trees.begin(), e->trees.end(),
                                       [&](const Tree& t) { return t.tree_id == tid; }),
                        e->trees.end());
+        charge_.add(-kTreeCost * static_cast<std::int64_t>(before - e->trees.size()));
+    }
 }
 
 void SmbDirectory::publish_file(const ServerKey& s, std::uint64_t sid, const std::shared_ptr<FileState>& f) {
     Entry& e = get(s, sid);
     if (e.files.size() >= max_files_) {
         // Drop the handles nobody holds any more; if still full, give up on this one.
+        const std::size_t before = e.files.size();
         for (auto it = e.files.begin(); it != e.files.end();)
             it = it->second.expired() ? e.files.erase(it) : std::next(it);
+        charge_.add(-kFileCost * static_cast<std::int64_t>(before - e.files.size()));
         if (e.files.size() >= max_files_) return;
     }
-    e.files[f->key] = f;
+    if (e.files.insert_or_assign(f->key, f).second) charge_.add(kFileCost);
 }
 
 std::shared_ptr<FileState> SmbDirectory::find_file(const ServerKey& s, std::uint64_t sid, const FileKey& k) {
@@ -82,13 +97,15 @@ std::shared_ptr<FileState> SmbDirectory::find_file(const ServerKey& s, std::uint
     auto f = it->second.lock();
     if (!f || f->emitted) {
         e->files.erase(it);
+        charge_.add(-kFileCost);
         return nullptr;
     }
     return f;
 }
 
 void SmbDirectory::remove_file(const ServerKey& s, std::uint64_t sid, const FileKey& k) {
-    if (Entry* e = find(s, sid)) e->files.erase(k);
+    if (Entry* e = find(s, sid))
+        if (e->files.erase(k)) charge_.add(-kFileCost);
 }
 
 void SmbDirectory::set_username(const ServerKey& s, std::uint64_t sid, const std::string& user) {

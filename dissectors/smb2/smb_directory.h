@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "capture/memory_budget.h"
 #include "dissectors/smb2/smb_file_state.h"
 
 namespace sw::smb {
@@ -56,6 +57,13 @@ public:
 
     void remove_session(const ServerKey& s, std::uint64_t sid);
     std::size_t sessions() const { return map_.size(); }
+    // Memory budget: sessions, their trees and handle entries, charged on
+    // insert and erase. The directory outlives connections, so the first
+    // connection that attaches binds it (the same budget every time).
+    void bind_memory(MemoryBudget* b) {
+        if (!bound_) charge_.bind(b, MemoryArea::dissectors);
+        bound_ = true;
+    }
     std::uint64_t evictions() const { return evictions_; }
 
 private:
@@ -85,6 +93,8 @@ private:
     std::uint64_t evictions_ = 0;
     std::unordered_map<Key, Entry, KeyHash> map_;
     std::list<Key> lru_;  // most recently used first
+    MemoryCharge charge_;
+    bool bound_ = false;
 };
 
 }  // namespace sw::smb

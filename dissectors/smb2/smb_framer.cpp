@@ -129,6 +129,8 @@ void SmbFramer::process(Bytes data, Timestamp ts, std::size_t& i) {
                         std::size_t n = std::min<std::size_t>(want_ - buf_.size(), avail);
                         buf_.insert(buf_.end(), data.begin() + static_cast<std::ptrdiff_t>(i),
                                     data.begin() + static_cast<std::ptrdiff_t>(i + n));
+                        if (static_cast<std::int64_t>(buf_.capacity()) != charge_.charged())
+                            charge_.set(static_cast<std::int64_t>(buf_.capacity()));
                         consume(n);
                         i += n;
                         break;

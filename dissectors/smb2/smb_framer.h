@@ -24,6 +24,8 @@
 #include <optional>
 #include <vector>
 
+#include "capture/memory_budget.h"
+
 #include "capture/stream.h"
 #include "dissectors/smb2/smb_records.h"
 
@@ -102,6 +104,21 @@ public:
     void finish(Timestamp ts);
 
     bool hunting() const { return state_ == State::hunt; }
+
+    // Memory budget: the PDU buffer's capacity is charged as it grows.
+    void bind_memory(MemoryBudget* b) {
+        charge_.bind(b, MemoryArea::dissectors);
+        charge_.set(static_cast<std::int64_t>(buf_.capacity()));
+    }
+    std::int64_t memory() const { return charge_.charged(); }
+    // Memory pressure: gives the buffer back when no PDU is being gathered.
+    std::uint64_t shed_buffer() {
+        if (!buf_.empty() || buf_.capacity() == 0) return 0;
+        const std::uint64_t freed = buf_.capacity();
+        std::vector<std::uint8_t>().swap(buf_);
+        charge_.set(0);
+        return freed;
+    }
     const FramerStats& stats() const { return stats_; }
 
 private:
@@ -166,6 +183,7 @@ private:
     std::uint8_t carry_len_ = 0;
 
     FramerStats stats_;
+    MemoryCharge charge_;
 };
 
 }  // namespace sw::smb

@@ -68,6 +68,32 @@ SmbConnection::SmbConnection(const ConnId& id, EventSink& sink, const SmbConfig&
     uid_hash_ = h;
 }
 
+void SmbConnection::attach(SkipHandoff& h) {
+    MemoryBudget* b = h.budget();
+    charge_.bind(b, MemoryArea::dissectors);
+    charge_.set(sizeof(*this));
+    for (auto& f : framer_) f.bind_memory(b);
+    sessions_.bind_memory(b);
+    trees_.bind_memory(b, 2 * 64);
+    // A handle's state, its shared_ptr control block and a name at the cap.
+    files_.bind_memory(b, sizeof(FileState) + 32 + cfg_.max_name_length);
+    pending_.bind_memory(b);
+    if (dir_) dir_->bind_memory(b);
+}
+
+std::uint64_t SmbConnection::memory() const {
+    const std::int64_t m = charge_.charged() + framer_[0].memory() + framer_[1].memory() + sessions_.memory() +
+                           trees_.memory() + files_.memory() + pending_.memory();
+    return m > 0 ? static_cast<std::uint64_t>(m) : 0;
+}
+
+std::uint64_t SmbConnection::shed_detail(Timestamp) {
+    // The engine counts and reports the shed (weird memory_shed_dissector_state).
+    std::uint64_t freed = pending_.shed();
+    for (auto& f : framer_) freed += f.shed_buffer();
+    return freed;
+}
+
 SmbConnection::~SmbConnection() {
     if (!totals_) return;
     stats_.session_evictions = sessions_.evictions();

@@ -237,6 +237,11 @@ public:
     // Bytes of open handles and encrypted sessions since the last tick.
     void on_tick(Timestamp t, const TickState& s) override;
     AppProtocol protocol() const override { return confirmed_ ? AppProtocol::smb : AppProtocol::none; }
+    // Memory budget: the tables and the framers' buffers charge it; under
+    // pressure the pending requests and idle framing buffers are given up.
+    void attach(SkipHandoff& h) override;
+    std::uint64_t memory() const override;
+    std::uint64_t shed_detail(Timestamp ts) override;
 
     const SmbStats& stats() const { return stats_; }
     const FramerStats& framer_stats(Dir d) const { return framer_[idx(d)].stats(); }
@@ -396,6 +401,7 @@ private:
     };
     std::vector<WeirdCount> weirds_;
     SmbStats stats_;
+    MemoryCharge charge_;  // the connection object itself
 };
 
 }  // namespace sw::smb

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "capture/keyed_hash.h"
+#include "capture/memory_budget.h"
 #include "capture/open_index.h"
 
 namespace sw::smb {
@@ -48,6 +49,14 @@ template <typename K, typename V, typename Hash>
 class OrderedTable {
 public:
     OrderedTable(std::size_t cap, Hash h) : cap_(cap), hash_(std::move(h)) {}
+
+    // Memory budget: each live entry is charged its slot and index entry
+    // plus `extra` (what its value owns on the heap, as an upper bound).
+    void bind_memory(MemoryBudget* b, std::size_t extra = 0) {
+        entry_cost_ = static_cast<std::int64_t>(sizeof(Slot) + 2 * sizeof(std::uint64_t) + extra);
+        charge_.bind(b, MemoryArea::dissectors);
+    }
+    std::int64_t memory() const { return charge_.charged(); }
 
     V* find(const K& k) {
         const std::uint32_t s = lookup(k, hash_(k));
@@ -81,6 +90,7 @@ public:
         x.hash = hash_(k);
         index_.insert(x.hash, s);
         link_back(s);
+        charge_.add(entry_cost_);
         return x.value;
     }
     V& insert(const K& k, V v) {
@@ -104,6 +114,7 @@ public:
         release_entry(x.value);
         x.next = free_;
         free_ = s;
+        charge_.add(-entry_cost_);
         return true;
     }
     // Renames an entry, keeping its age. `to` must not be in the table.
@@ -157,6 +168,7 @@ public:
         }
         head_ = tail_ = kNone;
         index_.clear();
+        charge_.set(0);
     }
     std::size_t size() const { return index_.size(); }
     std::size_t cap() const { return cap_; }
@@ -200,6 +212,8 @@ private:
     std::uint32_t head_ = kNone, tail_ = kNone, free_ = kNone;  // oldest, youngest, free list
     std::vector<K> scratch_;
     bool scratch_busy_ = false;
+    std::int64_t entry_cost_ = 0;
+    MemoryCharge charge_;
 };
 
 // Pending requests; `P` needs a `std::uint64_t key` member.
@@ -207,6 +221,22 @@ template <typename P>
 class PendingTable {
 public:
     PendingTable(std::size_t cap, const KeyedHash& h) : cap_(cap), hash_(h) {}
+
+    // Memory budget: the slots and the index as allocated (they only grow,
+    // until shed()).
+    void bind_memory(MemoryBudget* b) { charge_.bind(b, MemoryArea::dissectors); }
+    std::int64_t memory() const { return charge_.charged(); }
+    // Memory pressure: forgets every pending request (their responses will
+    // be unmatched) and gives the slots and the index back.
+    std::uint64_t shed() {
+        const auto freed = static_cast<std::uint64_t>(charge_.charged());
+        std::vector<Slot>().swap(slots_);
+        std::vector<std::uint32_t>().swap(index_);
+        head_ = tail_ = free_ = kNone;
+        live_ = 0;
+        charge_.set(0);
+        return freed;
+    }
 
     // 0xFFFFFFFFFFFFFFFF is never a request's MessageId ([MS-SMB2] 3.3.1.1:
     // the sequence never wraps; 3.2.5.19: a message with it is an unsolicited
@@ -246,6 +276,7 @@ public:
             } else {
                 s = static_cast<std::uint32_t>(slots_.size());
                 slots_.emplace_back();
+                recharge();
             }
             slots_[s].value.key = key;
             index(key, s);
@@ -322,6 +353,10 @@ private:
             while (index_[i] != kNone) i = (i + 1) & (index_.size() - 1);
             index_[i] = s;
         }
+        recharge();
+    }
+    void recharge() {
+        charge_.set(static_cast<std::int64_t>(slots_.capacity() * sizeof(Slot) + index_.capacity() * sizeof(std::uint32_t)));
     }
     void unlink(std::uint32_t s) {
         Slot& x = slots_[s];
@@ -345,6 +380,7 @@ private:
     std::uint64_t evictions_ = 0;
     std::uint64_t rejected_ = 0;
     P detached_{};
+    MemoryCharge charge_;
 };
 
 }  // namespace sw::smb

@@ -147,7 +147,9 @@ std::uint64_t SshDissector::on_data(Dir d, Bytes data, Timestamp ts) {
     }
     // Handshake: keep the unframed part. Bounded: a line or packet longer
     // than its cap stops this direction before the buffer grows past it.
+    const std::size_t cap = s.buf.capacity();
     s.buf.insert(s.buf.end(), data.begin(), data.end());
+    if (s.buf.capacity() != cap) recharge();  // grown: a counter add, not per packet
     if (s.phase == Phase::ident) feed_ident(d, ts);
     if (s.phase == Phase::packets) feed_packets(d, ts);
     return s.phase == Phase::stopped ? kSkipAll : 0;
@@ -228,6 +230,7 @@ void SshDissector::feed_packets(Dir d, Timestamp ts) {
             const std::size_t left = r.remaining();
             s.buf.clear();
             s.buf.shrink_to_fit();
+            recharge();
             if (left) on_encrypted(d, left);
             return;
         }
@@ -249,6 +252,7 @@ void SshDissector::on_packet(Dir d, Bytes payload, Timestamp ts) {
             }
             s.have_kexinit = true;
             for (int i = 0; i < kKexListCount; ++i) s.lists[static_cast<std::size_t>(i)].assign(k->lists[static_cast<std::size_t>(i)]);
+            recharge();
             break;
         }
         case kMsgKex30:
@@ -338,6 +342,7 @@ void SshDissector::stop(Dir d) {
     s.phase = Phase::stopped;
     s.buf.clear();
     s.buf.shrink_to_fit();
+    recharge();
 }
 
 void SshDissector::weird(Dir d, unsigned kind, std::string_view name, std::string addl, Timestamp ts) {
@@ -481,6 +486,15 @@ void SshDissector::on_tick(Timestamp t, const TickState&) {
         progress_download_ += ev.download;
     }
     sink_.on_event(Event{std::move(ev)});
+}
+
+void SshDissector::recharge() {
+    std::size_t n = sizeof(*this);
+    for (const Side& s : side_) {
+        n += s.buf.capacity() + s.ident.capacity();
+        for (const std::string& l : s.lists) n += l.capacity();
+    }
+    charge_.set(static_cast<std::int64_t>(n));
 }
 
 }  // namespace sw

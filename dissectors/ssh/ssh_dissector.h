@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/memory_budget.h"
 #include "dissectors/dissectors_config.h"
 #include "dissectors/registry.h"
 #include "dissectors/ssh/ssh_config.h"
@@ -46,6 +47,12 @@ public:
     AppProtocol protocol() const override { return confirmed_ ? AppProtocol::ssh : AppProtocol::none; }
     // How often algorithm negotiation ran (once per roles; tests).
     std::uint32_t negotiations() const { return negotiations_; }
+    // Memory budget: itself, the handshake buffers and the KEXINIT lists.
+    void attach(SkipHandoff& h) override {
+        charge_.bind(h.budget(), MemoryArea::dissectors);
+        recharge();
+    }
+    std::uint64_t memory() const override { return static_cast<std::uint64_t>(charge_.charged()); }
 
 private:
     enum class Phase : std::uint8_t { ident, packets, encrypted, stopped };
@@ -86,6 +93,7 @@ private:
     // The transfer inference over what was seen so far (none if there is no
     // session to classify: not encrypted both ways, or a failed login).
     ssh::TransferVerdict transfer_verdict() const;
+    void recharge();
 
     const ConnId& id_;
     EventSink& sink_;
@@ -116,6 +124,7 @@ private:
     // Already in ProgressEvents: enc_bytes per Dir, upload and download.
     std::array<std::uint64_t, 2> progress_bytes_{};
     std::uint64_t progress_upload_ = 0, progress_download_ = 0;
+    MemoryCharge charge_;
 };
 
 class SshFactory : public DissectorFactory {

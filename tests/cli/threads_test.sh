@@ -71,7 +71,8 @@ list=$work/list
 } | sort >"$list"
 
 # Log rows without header lines, uids (C... connection, F... file, as
-# UidGenerator makes them) masked, stats.log's resident memory masked, sorted.
+# UidGenerator makes them) masked, stats.log's resident memory and memory_used
+# masked, sorted.
 normalise() {
     grep -v '^#' "$1" |
         awk -F '\t' -v OFS='\t' -v stats="$(case $(basename "$1") in stats.*) echo 1 ;; esac)" '{
@@ -85,7 +86,9 @@ normalise() {
                 }
                 $i = v
             }
-            if (stats) $3 = "(mem)"
+            # resident memory, and memory_used (the budget at the row:
+            # with threads it also depends on where each worker is).
+            if (stats) { $3 = "(mem)"; $(NF - 1) = "(memory_used)" }
             print
         }' | LC_ALL=C sort
 }

@@ -126,6 +126,27 @@ TEST(Reassembly, OverlapsFirstDataWins) {
     h.add({50, std::string(300, 'Y')});
     EXPECT_EQ(h.sink.data.substr(0, 300), expect);
     EXPECT_EQ(h.sink.data.substr(300), std::string(50, 'Y'));  // only the new tail
+    // The conflicting copy of buffered bytes was counted (Zeek's
+    // rexmit_inconsistency); delivered bytes are not kept, so the 'Y' copy of
+    // them cannot be compared (Zeek's default tcp_max_old_segments = 0).
+    EXPECT_EQ(h.r.stats().inconsistent, 1u);
+    EXPECT_EQ(h.r.stats().overlap, 100u);
+}
+
+TEST(Reassembly, IdenticalOverlapIsNotInconsistent) {
+    Harness h;
+    h.add({100, kStream.substr(100, 100)});
+    h.add({150, kStream.substr(150, 100)});  // overlaps the buffered bytes, same content
+    h.add({0, kStream.substr(0, 300)});
+    EXPECT_EQ(h.sink.data, kStream.substr(0, 300));
+    EXPECT_EQ(h.r.stats().overlap, 50u + 150u);
+    EXPECT_EQ(h.r.stats().inconsistent, 0u);
+    // One differing byte in an otherwise equal overlap is enough.
+    h.add({400, kStream.substr(400, 100)});
+    std::string one = kStream.substr(350, 100);
+    one[60] = one[60] == '#' ? '$' : '#';  // byte 410, inside the buffered 400..500
+    h.add({350, one});
+    EXPECT_EQ(h.r.stats().inconsistent, 1u);
 }
 
 TEST(Reassembly, OverlappingOutOfOrderPieces) {
