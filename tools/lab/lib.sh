@@ -356,6 +356,23 @@ lab_capture_stop() {
     dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$LAB_CAP_ERR")
     [[ -n $dropped ]] || { cat "$LAB_CAP_ERR" >&2; lab_die "tcpdump printed no statistics"; }
     ((dropped == 0)) || lab_die "tcpdump dropped $dropped packets; capture is incomplete"
+    # tcpdump on the bridge stamps packets on whichever CPU receives them, so
+    # two hosts' packets can be written a few microseconds out of time order.
+    # stagewatch counts a flow's in-progress bytes at the first packet past an
+    # interval boundary (docs/detection.md#time), so such an inversion across
+    # a boundary moves one segment into the next interval, differently for
+    # each sensor view of the fleet tests. The tests compare against tshark's
+    # per-timestamp truth and across views: they need one canonical order.
+    # -n: nothing is written (no copy of a 1 GB capture) when already in order.
+    local order
+    rm -f "$LAB_CAP_FILE.sorted"
+    order=$(reordercap -n "$LAB_CAP_FILE" "$LAB_CAP_FILE.sorted" 2>&1) || lab_die "reordercap failed: $order"
+    if [[ $order == *"already in order"* ]]; then
+        rm -f "$LAB_CAP_FILE.sorted"
+    else
+        mv "$LAB_CAP_FILE.sorted" "$LAB_CAP_FILE"
+        lab_log "capture: sorted by time (${order//$'\n'/; })"
+    fi
     lab_log "capture: $(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$LAB_CAP_ERR") packets, $(stat -c %s "$LAB_CAP_FILE") bytes -> $LAB_CAP_FILE"
 }
 
