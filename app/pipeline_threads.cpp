@@ -194,6 +194,13 @@ public:
         heads_.assign(n_ + 1, nullptr);
         for (auto& w : p_.workers_) w->start();
     }
+    ~ThreadedRun() {
+        // An exception on the reader: let the merge thread end.
+        if (merger_.joinable()) {
+            abort_.store(true, std::memory_order_release);
+            merger_.join();
+        }
+    }
 
     RunStats run(PacketSource& src, const std::function<void(const PacketSource&)>& progress);
 
@@ -204,7 +211,9 @@ private:
         Kind kind = Kind::weird;
         Timestamp ts = 0;
         std::uint64_t packets = 0, bytes = 0;  // stats
-        Timestamp last_packet_ts = 0;          // stats
+        bool live = false;                     // stats: kernel counters, read by the reader
+        PacketSource::KernelCounters kernel;
+        Duration pkt_lag = 0;
         WeirdRecord weird;
     };
 
@@ -220,21 +229,42 @@ private:
     void release_held(bool confirmed, DecodedPacket& pkt);
     void finish(bool finish_flows, bool final_stats);
 
-    void control(Control c) {
-        if (ctl_head_ == controls_.size()) controls_.clear(), ctl_head_ = 0;
-        controls_.push_back(std::move(c));
+    // A control for the merge thread (keys ascending); visible at the next flush.
+    void control(const Control& c) {
+        unsigned round = 0;
+        for (;;) {
+            if (Control* slot = controls_.reserve()) {
+                *slot = c;  // assigning into the slot reuses its strings
+                controls_.commit();
+                return;
+            }
+            controls_.publish();
+            wait_a_little(round);
+        }
     }
     void stats_control(std::uint64_t key, Timestamp ts);
+    // A live source's kernel counters, read on the reader (which owns the
+    // capture handle) when the stats control is made.
+    void kernel_sample(Control& c) const {
+        if (p_.src_->kernel_counters(c.kernel)) {
+            c.live = true;
+            c.pkt_lag = p_.last_packet_ts_ ? std::max<Duration>(0, wall_clock_now() - p_.last_packet_ts_) : 0;
+        }
+    }
     void expire_workers(std::uint64_t key, Timestamp now);
     // Writes one record (and `payload`) to worker w, waiting while its ring is full.
     void put(std::uint32_t w, const WorkRecord& r, Bytes payload = {});
     void broadcast(const WorkRecord& r) {
         for (std::uint32_t w = 0; w < n_; ++w) put(w, r);
     }
-    // Every worker learns that its next records have keys >= `key`; publishes.
+    // Every worker learns that its next records have keys >= `key`; publishes,
+    // and tells the merge thread the same of the reader's controls.
     void flush(std::uint64_t key);
-    // Hands every event that can no longer be preceded to analytics and logs.
-    void merge();
+    // The merge thread: runs merge() until every source has said "no more".
+    void merge_loop();
+    // Hands every event that can no longer be preceded to analytics and logs
+    // (on the merge thread); false when nothing could be released.
+    bool merge();
     void run_control(const Control& c);
     bool again() const { return ctl_ && ctl_->stop.load(std::memory_order_relaxed) >= 2; }
 
@@ -254,8 +284,13 @@ private:
     HousekeepTimer eng_timer_;
     // Rotation and stats.log schedules as the single-thread loop keeps them.
     Timestamp r_period_open_ = -1, r_next_rotation_ = 0;
-    std::vector<Control> controls_;
-    std::size_t ctl_head_ = 0;
+    // Reader -> merge thread: controls, and the key below which the reader
+    // has sent them all (published after the controls themselves).
+    SpscRing<Control> controls_{1024};
+    alignas(64) std::atomic<std::uint64_t> pos_pub_{8};
+    std::atomic<bool> abort_{false};
+    std::atomic<bool> output_failed_{false};  // set by the merge thread, read by the reader
+    std::thread merger_;
     std::vector<const WorkerOut*> heads_;
     WorkerStats acc_;  // workers' counters for the next stats row
     RunStats* rs_ = nullptr;
@@ -267,13 +302,13 @@ void ThreadedRun::put(std::uint32_t w, const WorkRecord& r, Bytes payload) {
     const std::size_t need = sizeof r + payload.size();
     std::byte* dst = ring.reserve(need);
     if (!dst) {
-        // Full: the worker gets everything published and the merge runs
-        // while we wait (the worker may wait for the merge).
+        // Full: the worker gets everything published and the merge thread
+        // takes what precedes this key while we wait (the worker may wait
+        // for the merge).
         pos_key_ = r.key;
         unsigned round = 0;
         for (;;) {
             flush(r.key);
-            merge();
             if ((dst = ring.reserve(need))) break;
             wait_a_little(round);
         }
@@ -298,16 +333,19 @@ void ThreadedRun::flush(std::uint64_t key) {
         }
         ring.publish();
     }
+    controls_.publish();
+    pos_pub_.store(key, std::memory_order_release);
     since_flush_ = 0;
 }
 
-void ThreadedRun::merge() {
+bool ThreadedRun::merge() {
     // Sources 0..n-1 are the workers, n the reader's own controls. The merge
     // order is (key, a, b, source); a control is (key, 0, 0, n).
     struct Pos {
         std::uint64_t key, a, b, src;
         bool operator<(const Pos& o) const { return std::tie(key, a, b, src) < std::tie(o.key, o.a, o.b, o.src); }
     };
+    bool any = false;
     for (;;) {
         bool have = false;
         Pos best{};
@@ -326,17 +364,21 @@ void ThreadedRun::merge() {
                 if (x < bound) bound = x;
             }
         }
-        if (ctl_head_ < controls_.size()) {
-            const Pos x{controls_[ctl_head_].key, 0, 0, n_};
+        // The same for the reader: its published position, then its ring.
+        const std::uint64_t pos = pos_pub_.load(std::memory_order_acquire);
+        if (const Control* c = controls_.front()) {
+            const Pos x{c->key, 0, 0, n_};
             if (!have || x < best) best = x, have = true;
         } else {
-            const Pos x{pos_key_, 0, 0, n_};
+            const Pos x{pos, 0, 0, n_};
             if (x < bound) bound = x;
         }
         if (!have || bound < best) break;
+        any = true;
         if (best.src == n_) {
-            run_control(controls_[ctl_head_]);
-            ++ctl_head_;
+            run_control(*controls_.front());
+            controls_.pop();
+            controls_.release();
             continue;
         }
         const WorkerOut* h = heads_[best.src];
@@ -345,6 +387,33 @@ void ThreadedRun::merge() {
         SpscRing<WorkerOut>& out = p_.workers_[best.src]->out();
         out.pop();
         out.release();
+    }
+    if (p_.logs_.failed()) output_failed_.store(true, std::memory_order_relaxed);
+    return any;
+}
+
+void ThreadedRun::merge_loop() {
+    unsigned round = 0;
+    bool written = false;  // rows not yet flushed to the files
+    for (;;) {
+        if (merge()) {
+            round = 0;
+            written = true;
+            continue;
+        }
+        if (ctl_ && ctl_->reopen.load(std::memory_order_relaxed) && ctl_->reopen.exchange(false))
+            p_.logs_.reopen_all();
+        // Live and quiet for a while (the waits have reached sleeping):
+        // what was written reaches the files, as the one-thread loop does
+        // when the capture is idle.
+        if (written && live_ && round >= 64) {
+            p_.logs_.flush_all();
+            written = false;
+        }
+        bool done = pos_pub_.load(std::memory_order_acquire) == kNoMore && !controls_.front();
+        for (auto& w : p_.workers_) done = done && w->watermark() == kNoMore && !w->out().front();
+        if (done || abort_.load(std::memory_order_acquire)) return;
+        wait_a_little(round);
     }
 }
 
@@ -362,13 +431,12 @@ void ThreadedRun::run_control(const Control& c) {
             s.ts = c.ts;
             s.packets = c.packets;
             s.bytes = c.bytes;
-            PacketSource::KernelCounters k;
-            if (p_.src_->kernel_counters(k)) {
+            if (c.live) {
                 s.live = true;
-                s.kernel_received = k.received;
-                s.kernel_dropped = k.dropped;
-                s.if_dropped = k.if_dropped;
-                s.pkt_lag = c.last_packet_ts ? std::max<Duration>(0, wall_clock_now() - c.last_packet_ts) : 0;
+                s.kernel_received = c.kernel.received;
+                s.kernel_dropped = c.kernel.dropped;
+                s.if_dropped = c.kernel.if_dropped;
+                s.pkt_lag = c.pkt_lag;
             }
             s.active_flows = acc_.active_flows;
             s.reassem_tcp_bytes = acc_.reassem_tcp_bytes;
@@ -402,8 +470,8 @@ void ThreadedRun::stats_control(std::uint64_t key, Timestamp ts) {
     c.ts = ts;
     c.packets = rs_->packets;
     c.bytes = rs_->wire_bytes;
-    c.last_packet_ts = p_.last_packet_ts_;
-    control(std::move(c));
+    kernel_sample(c);
+    control(c);
 }
 
 void ThreadedRun::expire_workers(std::uint64_t key, Timestamp now) {
@@ -467,13 +535,11 @@ void ThreadedRun::process(const RawPacket& raw, DecodedPacket& pkt) {
     pos_key_ = base + 8;
     if (++since_flush_ >= 256) {
         flush(pos_key_);
-        merge();
     } else if (live_) {
         const auto now = std::chrono::steady_clock::now();
         if (now - last_flush_ >= std::chrono::milliseconds(1)) {
             last_flush_ = now;
             flush(pos_key_);
-            merge();
         }
     }
 }
@@ -512,7 +578,6 @@ void ThreadedRun::tick(Timestamp now) {
     }
     pos_key_ = base + 8;
     flush(pos_key_);
-    merge();
 }
 
 void ThreadedRun::release_held(bool confirmed, DecodedPacket& pkt) {
@@ -525,7 +590,7 @@ void ThreadedRun::release_held(bool confirmed, DecodedPacket& pkt) {
         if (p_.time_warp_weird(p_.held_raw_.ts, p_.clock_.now(), c.weird)) {
             c.key = (seq_ + 1) * 8 + ph_warp;  // before the packet it is about
             c.kind = Control::Kind::weird;
-            control(std::move(c));
+            control(c);
         }
         p_.held_raw_.ts = p_.clock_.now();
     }
@@ -548,19 +613,14 @@ void ThreadedRun::finish(bool finish_flows, bool final_stats) {
         c.ts = std::max(p_.last_ts_, p_.last_packet_ts_);
         c.packets = rs_->packets;
         c.bytes = rs_->wire_bytes;
-        c.last_packet_ts = p_.last_packet_ts_;
-        control(std::move(c));
+        kernel_sample(c);
+        control(c);
     }
     pos_key_ = kNoMore;
     for (std::uint32_t w = 0; w < n_; ++w) p_.workers_[w]->in().publish();
-    unsigned round = 0;
-    for (;;) {
-        merge();
-        bool done = ctl_head_ == controls_.size();
-        for (auto& w : p_.workers_) done = done && w->watermark() == kNoMore && !w->out().front();
-        if (done) break;
-        wait_a_little(round);
-    }
+    controls_.publish();
+    pos_pub_.store(kNoMore, std::memory_order_release);
+    merger_.join();
     for (auto& w : p_.workers_) w->join();
 }
 
@@ -576,25 +636,22 @@ RunStats ThreadedRun::run(PacketSource& src, const std::function<void(const Pack
     live_ = dynamic_cast<LiveSource*>(&src) != nullptr;
     if (p_.cfg_.stats_interval)
         p_.stats_ = std::make_unique<StatsLog>(p_.logs_, live_ ? src.describe() : "");
+    // From here on analytics, the logs and stats.log belong to the merge thread.
+    merger_ = std::thread([this] { merge_loop(); });
+    pthread_setname_np(merger_.native_handle(), "sw-merge");
     for (;;) {
-        if (p_.logs_.failed()) {
+        if (output_failed_.load(std::memory_order_relaxed)) {
             rs.output_failed = true;
             break;
         }
-        if (ctl_) {
-            if (ctl_->stop.load(std::memory_order_relaxed) > 0) {
-                rs.stopped = true;
-                break;
-            }
-            if (ctl_->reopen.load(std::memory_order_relaxed) && ctl_->reopen.exchange(false)) p_.logs_.reopen_all();
+        if (ctl_ && ctl_->stop.load(std::memory_order_relaxed) > 0) {
+            rs.stopped = true;
+            break;
         }
         const ReadResult r = src.next(raw);
         if (r == ReadResult::end) break;
         if (r == ReadResult::idle) {
             tick(raw.ts - kSecond);
-            flush(pos_key_);
-            merge();
-            p_.logs_.flush_all();
             continue;
         }
         ++rs.packets;

@@ -17,9 +17,14 @@
 // A worker tags each event with the key of what it was doing (and, for the
 // flows ended by expiry or at the end, their place in one engine's order of
 // ending: EndOrderObserver) and publishes a watermark, "my next events have
-// keys >= W". The merge (on the reader's thread) releases events in key order
-// once no worker can still produce a smaller one, then hands them to
-// analytics and the log writers exactly as one thread would.
+// keys >= W". The merge, on a thread of its own (`sw-merge`), releases events
+// in key order once no worker can still produce a smaller one, then hands
+// them to analytics and the log writers exactly as one thread would. The
+// reader's own controls (rotation, stats rows, analytics ticks, time-warp
+// weirds) reach it over a ring too, with the reader's position published
+// like a watermark; analytics, the logs and stats.log belong to that thread
+// from the first packet to the end, so the reader only reads, decodes and
+// dispatches.
 #pragma once
 
 #include <atomic>
