@@ -55,6 +55,9 @@ public:
     // Current kernel counters, one entry per interface.
     std::vector<InterfaceStats> stats() const;
     std::size_t interface_count() const { return handles_.size(); }
+    // The pcap_get_selectable_fd of interface i (its packet socket on Linux;
+    // tools/bench/fanout_bench sets PACKET_FANOUT on it), -1 if closed.
+    int selectable_fd(std::size_t i) const { return handles_[i].pcap ? handles_[i].fd : -1; }
 
 private:
     struct Handle {
