@@ -84,6 +84,12 @@ void FlowWorker::join() {
 void FlowWorker::set_watermark(std::uint64_t w) {
     out_.publish();  // events before the watermark are visible first
     wm_.store(w, std::memory_order_release);
+    if (bell_) bell_->ring();
+}
+
+void FlowWorker::publish_out() {
+    out_.publish();
+    if (bell_) bell_->ring();
 }
 
 WorkerOut& FlowWorker::next_out() {
@@ -140,8 +146,12 @@ void FlowWorker::loop() {
         const std::byte* p = in_.front(n);
         if (!p) {
             in_.release();
-            out_.publish();
-            wait_a_little(round);
+            if (round == 0) publish_out();
+            // A short spin and a few yields catch the next batch; then
+            // sleep until the reader publishes (an idle live capture costs
+            // no CPU; the reader's flush wakes us).
+            if (round < 32) wait_a_little(round);
+            else in_.wait_published();
             continue;
         }
         round = 0;
@@ -192,12 +202,14 @@ public:
             p_.workers_.push_back(std::make_unique<FlowWorker>(p.cfg_, i, n_, ctl ? &ctl->stop : nullptr, &p.budget_));
         last_mark_.assign(n_, 0);
         heads_.assign(n_ + 1, nullptr);
+        for (auto& w : p_.workers_) w->set_bell(&bell_);
         for (auto& w : p_.workers_) w->start();
     }
     ~ThreadedRun() {
         // An exception on the reader: let the merge thread end.
         if (merger_.joinable()) {
             abort_.store(true, std::memory_order_release);
+            bell_.ring();
             merger_.join();
         }
     }
@@ -288,6 +300,7 @@ private:
     // has sent them all (published after the controls themselves).
     SpscRing<Control> controls_{1024};
     alignas(64) std::atomic<std::uint64_t> pos_pub_{8};
+    Doorbell bell_;  // rung by the reader and the workers when they publish
     std::atomic<bool> abort_{false};
     std::atomic<bool> output_failed_{false};  // set by the merge thread, read by the reader
     std::thread merger_;
@@ -335,6 +348,7 @@ void ThreadedRun::flush(std::uint64_t key) {
     }
     controls_.publish();
     pos_pub_.store(key, std::memory_order_release);
+    bell_.ring();
     since_flush_ = 0;
 }
 
@@ -396,6 +410,7 @@ void ThreadedRun::merge_loop() {
     unsigned round = 0;
     bool written = false;  // rows not yet flushed to the files
     for (;;) {
+        const std::uint32_t bell = bell_.value();  // before looking at the sources
         if (merge()) {
             round = 0;
             written = true;
@@ -403,17 +418,21 @@ void ThreadedRun::merge_loop() {
         }
         if (ctl_ && ctl_->reopen.load(std::memory_order_relaxed) && ctl_->reopen.exchange(false))
             p_.logs_.reopen_all();
-        // Live and quiet for a while (the waits have reached sleeping):
-        // what was written reaches the files, as the one-thread loop does
-        // when the capture is idle.
-        if (written && live_ && round >= 64) {
-            p_.logs_.flush_all();
-            written = false;
-        }
         bool done = pos_pub_.load(std::memory_order_acquire) == kNoMore && !controls_.front();
         for (auto& w : p_.workers_) done = done && w->watermark() == kNoMore && !w->out().front();
         if (done || abort_.load(std::memory_order_acquire)) return;
-        wait_a_little(round);
+        if (round < 32) {
+            wait_a_little(round);
+            continue;
+        }
+        // Nothing for a while: what was written reaches the files (live, as
+        // the one-thread loop does when the capture is idle), then sleep
+        // until the reader or a worker publishes something.
+        if (written && live_) {
+            p_.logs_.flush_all();
+            written = false;
+        }
+        bell_.wait(bell);
     }
 }
 
@@ -620,6 +639,7 @@ void ThreadedRun::finish(bool finish_flows, bool final_stats) {
     for (std::uint32_t w = 0; w < n_; ++w) p_.workers_[w]->in().publish();
     controls_.publish();
     pos_pub_.store(kNoMore, std::memory_order_release);
+    bell_.ring();
     merger_.join();
     for (auto& w : p_.workers_) w->join();
 }
@@ -652,6 +672,7 @@ RunStats ThreadedRun::run(PacketSource& src, const std::function<void(const Pack
         if (r == ReadResult::end) break;
         if (r == ReadResult::idle) {
             tick(raw.ts - kSecond);
+            flush(pos_key_);  // tick() may have had nothing to add
             continue;
         }
         ++rs.packets;

@@ -81,6 +81,9 @@ public:
     void join();
 
     SpscByteRing& in() { return in_; }
+    // Rung whenever this worker publishes events or a watermark (the merge
+    // thread sleeps on it). Set before start().
+    void set_bell(Doorbell* b) { bell_ = b; }
     SpscRing<WorkerOut>& out() { return out_; }
     // Keys of this worker's next events are at least this (acquire).
     std::uint64_t watermark() const { return wm_.load(std::memory_order_acquire); }
@@ -103,6 +106,7 @@ private:
     WorkerOut& next_out();
     void push_stats(std::uint64_t key);
     void set_watermark(std::uint64_t w);
+    void publish_out();
 
     DissectorRegistry registry_;
     std::uint32_t index_;
@@ -111,6 +115,7 @@ private:
     SpscByteRing in_;
     SpscRing<WorkerOut> out_;
     alignas(64) std::atomic<std::uint64_t> wm_{0};
+    Doorbell* bell_ = nullptr;
     std::uint64_t cur_key_ = 0, cur_a_ = 0, cur_b_ = 0;
     std::size_t abandoned_ = 0;
     std::thread thread_;

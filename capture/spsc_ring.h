@@ -34,6 +34,23 @@ inline void wait_a_little(unsigned& round) {
     ++round;
 }
 
+// A doorbell for a thread that consumes several rings and cannot block on
+// one: producers ring() after they publish; the consumer reads value()
+// before it looks at its rings and, when it found nothing, wait()s for a
+// ring after that value (no wake-up is lost between the look and the wait).
+class Doorbell {
+public:
+    std::uint32_t value() const { return n_.load(std::memory_order_acquire); }
+    void ring() {
+        n_.fetch_add(1, std::memory_order_release);
+        n_.notify_one();
+    }
+    void wait(std::uint32_t seen) const { n_.wait(seen, std::memory_order_acquire); }
+
+private:
+    alignas(64) std::atomic<std::uint32_t> n_{0};
+};
+
 // Objects of type T in `capacity` (a power of two) slots that are constructed
 // once and reused: the producer assigns into the slot (so a std::string in T
 // keeps its capacity from one use to the next), the consumer reads it in
@@ -126,7 +143,13 @@ public:
         put_len(wr_ % cap_, static_cast<std::uint32_t>(n));
         wr_ += kHeader + round8(n);
     }
-    void publish() { wr_pub_.store(wr_, std::memory_order_release); }
+    // Makes what was committed visible and wakes a consumer blocked in
+    // wait_published() (no system call when none is: the standard library
+    // counts waiters).
+    void publish() {
+        wr_pub_.store(wr_, std::memory_order_release);
+        wr_pub_.notify_one();
+    }
     std::uint64_t unpublished() const { return wr_ - wr_pub_.load(std::memory_order_relaxed); }
 
     // --- consumer
@@ -149,6 +172,12 @@ public:
     }
     void pop(std::size_t n) { rd_local_ += kHeader + round8(n); }
     void release() { rd_.store(rd_local_, std::memory_order_release); }
+    // Blocks (a futex, no spinning) until the producer publishes more than
+    // the consumer has seen; for a consumer that has nothing else to do.
+    void wait_published() {
+        if (rd_local_ != cached_wr_) return;
+        wr_pub_.wait(cached_wr_, std::memory_order_acquire);
+    }
 
 private:
     static constexpr std::size_t kHeader = 8;
