@@ -48,7 +48,7 @@ FlowEngine::FlowEngine(const FlowConfig& cfg, ConsumerFactory* factory, FlowSink
 FlowEngine::~FlowEngine() = default;
 
 ReassemblyCtx FlowEngine::ctx(Flow* f, Dir d) {
-    return ReassemblyCtx{f->consumer.get(), d, pool_, cfg_.max_ooo_bytes};
+    return ReassemblyCtx{f->consumer.get(), d, pool_, cfg_.max_ooo_bytes, &table_.reassembly_exts()};
 }
 
 Flow* FlowEngine::create(const FlowKey& key, std::uint64_t hash, const DecodedPacket& p) {
@@ -86,22 +86,20 @@ Flow* FlowEngine::create(const FlowKey& key, std::uint64_t hash, const DecodedPa
     id.vlan = p.vlan;
     id.inner_vlan = p.inner_vlan;
     id.uid_len = static_cast<std::uint8_t>(uids_.next('C', id.uid_buf.data()));
+    f->a_is_orig = id.orig_h == key.a && id.orig_p == key.pa;
 
     f->start = f->last = p.ts;
     f->pkts[0] = f->pkts[1] = 0;
     f->ip_bytes[0] = f->ip_bytes[1] = 0;
-    f->udp_payload[0] = f->udp_payload[1] = 0;
-    f->udp_history.clear();
-    f->flipped = flip;
     f->tcp = TcpConnState{};
     for (auto& r : f->reasm) r.reset();
-    f->reasm_base[0] = f->reasm_base[1] = 0;
-    f->acked_end[0] = f->acked_end[1] = 0;
+    if (p.proto == kUdp) f->udp = UdpFlowExtra{};
+    else f->tcpx = TcpFlowExtra{};
     f->consumer.reset();
     f->consumer_made = false;
     if (flip) {
         f->tcp.mark_flipped();
-        f->udp_history.push_back('^');
+        if (p.proto == kUdp) f->udp.add_history('^');
     }
     return f;
 }
@@ -165,7 +163,7 @@ void FlowEngine::process(const DecodedPacket& p) {
 }
 
 void FlowEngine::count_gaps(Flow* f, Dir d, std::uint64_t gaps_before) {
-    if (f->reasm[idx(d)].stats().gaps != gaps_before) f->tcp.on_gap(d);
+    if (f->reasm[idx(d)].gaps() != gaps_before) f->tcp.on_gap(d);
 }
 
 void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
@@ -179,7 +177,7 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         TcpReassembler& r = f->reasm[idx(x)];
         const TcpEndpoint& e = f->tcp.ep(x);
         if (e.state == TcpState::inactive) continue;
-        if (r.started() && f->reasm_base[idx(x)] != e.start_seq) {
+        if (r.started() && f->tcpx.reasm_base[idx(x)] != e.start_seq) {
             // The endpoint's sequence space was re-initialised (SYN seq jump):
             // whatever was pending belongs to the old numbering.
             r.flush(p.ts, ctx(f, x));
@@ -188,8 +186,8 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         }
         if (!r.started()) {
             r.start(0);
-            f->reasm_base[idx(x)] = e.start_seq;
-            f->acked_end[idx(x)] = 0;
+            f->tcpx.reasm_base[idx(x)] = e.start_seq;
+            f->tcpx.acked_end[idx(x)] = 0;
         }
     }
 
@@ -203,15 +201,15 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         if (e.fin_cnt > 0 && ack_off > e.fin_rel - 1) ack_off = e.fin_rel - 1;
         // Capture loss as Zeek counts it: ACKs that acknowledge new data, and
         // those that acknowledged data never seen (the ACK made a gap).
-        const bool new_ack = r.started() && ack_off > 0 && static_cast<std::uint64_t>(ack_off) > f->acked_end[idx(o)];
+        const bool new_ack = r.started() && ack_off > 0 && static_cast<std::uint64_t>(ack_off) > f->tcpx.acked_end[idx(o)];
         if (new_ack) {
-            f->acked_end[idx(o)] = static_cast<std::uint64_t>(ack_off);
+            f->tcpx.acked_end[idx(o)] = static_cast<std::uint64_t>(ack_off);
             ++stats_.ack_events;
         }
         if (r.started() && ack_off > 0 && static_cast<std::uint64_t>(ack_off) > r.next()) {
-            std::uint64_t g = r.stats().gaps;
+            std::uint64_t g = r.gaps();
             r.ack(static_cast<std::uint64_t>(ack_off), p.ts, ctx(f, o));
-            if (new_ack && r.stats().gaps > g) ++stats_.ack_gap_events;
+            if (new_ack && r.gaps() > g) ++stats_.ack_gap_events;
             count_gaps(f, o, g);
         }
     }
@@ -223,8 +221,8 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
             if (factory_) f->consumer = factory_->create(f->id);
             if (f->consumer) f->consumer->attach(*f);
         }
-        std::uint64_t g = r.stats().gaps;
-        const std::uint64_t inconsistent = r.stats().inconsistent;
+        std::uint64_t g = r.gaps();
+        const std::uint64_t inconsistent = r.inconsistent();
         const auto off = static_cast<std::uint64_t>(v.data_off);
         const std::size_t skip = std::min<std::size_t>(v.skip, p.payload.size());
         r.add(off, p.payload.subspan(skip), p.ts, ctx(f, d));
@@ -235,7 +233,7 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
         }
         count_gaps(f, d, g);
         // Zeek's weird, once per flow and direction (the count is in tcp.inconsistent).
-        if (inconsistent == 0 && r.stats().inconsistent) {
+        if (inconsistent == 0 && r.inconsistent()) {
             WeirdRecord w;
             w.ts = p.ts;
             w.id = f->id;
@@ -250,10 +248,9 @@ void FlowEngine::handle_tcp(Flow* f, Dir d, const DecodedPacket& p) {
 
 void FlowEngine::handle_udp(Flow* f, Dir d, const DecodedPacket& p) {
     f->last = p.ts;
-    f->udp_payload[idx(d)] += p.payload_len;
+    f->udp.payload[idx(d)] += p.payload_len;
     // Zeek records one 'D' / 'd' for the first packet in each direction.
-    char c = d == Dir::orig ? 'D' : 'd';
-    if (f->udp_history.find(c) == std::string::npos) f->udp_history.push_back(c);
+    f->udp.add_history(d == Dir::orig ? 'D' : 'd');
 }
 
 void FlowEngine::reschedule(Flow* f) {
@@ -359,15 +356,16 @@ void FlowEngine::end_flow(Flow* f, std::string_view reason) {
         rec.resp_bytes = f->tcp.size(Dir::resp);
         rec.conn_state = f->tcp.conn_state();
         rec.history = f->tcp.history();
-        rec.missed_bytes = f->reasm[0].stats().gap_bytes + f->reasm[1].stats().gap_bytes;
-        add_reasm_stats(stats_.reassembly, f->reasm[0].stats());
-        add_reasm_stats(stats_.reassembly, f->reasm[1].stats());
+        const ReassemblyStats s0 = f->reasm[0].stats(), s1 = f->reasm[1].stats();
+        rec.missed_bytes = s0.gap_bytes + s1.gap_bytes;
+        add_reasm_stats(stats_.reassembly, s0);
+        add_reasm_stats(stats_.reassembly, s1);
     } else {
-        rec.orig_bytes = f->udp_payload[0];
-        rec.resp_bytes = f->udp_payload[1];
+        rec.orig_bytes = f->udp.payload[0];
+        rec.resp_bytes = f->udp.payload[1];
         bool o = f->pkts[0] > 0, r = f->pkts[1] > 0;
         rec.conn_state = o ? (r ? "SF" : "S0") : (r ? "SHR" : "OTH");
-        rec.history = f->udp_history;
+        rec.history = f->udp.history_view();
     }
     sink_.on_conn(rec);
     table_.remove(f);
@@ -460,7 +458,7 @@ void FlowEngine::relieve(Timestamp now) {
         for (Dir d : {Dir::orig, Dir::resp}) {
             TcpReassembler& r = big->reasm[idx(d)];
             if (!r.held()) continue;
-            const std::uint64_t g = r.stats().gaps;
+            const std::uint64_t g = r.gaps();
             r.flush(now, ctx(big, d));
             count_gaps(big, d, g);
         }

@@ -28,7 +28,8 @@ std::uint64_t flow_hash(const FlowKey& k, const KeyedHash& hash) {
                         k.proto);
 }
 
-FlowTable::FlowTable(std::size_t max_flows, MemoryBudget* budget) : max_flows_(max_flows ? max_flows : 1) {
+FlowTable::FlowTable(std::size_t max_flows, MemoryBudget* budget)
+    : max_flows_(max_flows ? max_flows : 1), exts_(budget) {
     slots_.resize(1024);
     charge_.bind(budget, MemoryArea::flows);
 }
@@ -40,7 +41,7 @@ Flow* FlowTable::find(const FlowKey& key, std::uint64_t hash) {
         if (s.flow == 0) return nullptr;
         if (s.tag == tag) {
             Flow* f = at(s.flow - 1);
-            if (f->hash == hash && f->key == key) return f;
+            if (f->hash_lo == static_cast<std::uint32_t>(hash) && f->has_key(key)) return f;
         }
     }
 }
@@ -56,8 +57,17 @@ Flow* FlowTable::insert(const FlowKey& key, std::uint64_t hash) {
         if (idx / kSlab >= slabs_.size()) slabs_.push_back(std::make_unique<Flow[]>(kSlab));
     }
     Flow* f = at(idx);
-    f->key = key;
-    f->hash = hash;
+    // The key is kept as the flow's identity, `a` as the originator until
+    // the caller orients it (FlowEngine::create).
+    f->id.orig_h = key.a;
+    f->id.orig_p = key.pa;
+    f->id.resp_h = key.b;
+    f->id.resp_p = key.pb;
+    f->id.ip_proto = key.proto;
+    f->id.vlan = key.vlan;
+    f->id.inner_vlan = key.inner_vlan;
+    f->a_is_orig = true;
+    f->hash_lo = static_cast<std::uint32_t>(hash);
     f->self = idx;
     f->linked = false;
     std::size_t i = slot_of(hash);
@@ -74,7 +84,7 @@ void FlowTable::grow_index() {
     slots_.assign(old.size() * 2, Slot{0, 0});
     for (const Slot& s : old) {
         if (s.flow == 0) continue;
-        std::size_t i = slot_of(at(s.flow - 1)->hash);
+        std::size_t i = slot_of(at(s.flow - 1)->hash_lo);
         while (slots_[i].flow != 0) i = (i + 1) & (slots_.size() - 1);
         slots_[i] = s;
     }
@@ -84,7 +94,7 @@ void FlowTable::remove(Flow* f) {
     unlink(f);
     // Find its slot, then backward-shift the cluster behind it.
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = slot_of(f->hash);
+    std::size_t i = slot_of(f->hash_lo);
     while (slots_[i].flow != f->self + 1) i = (i + 1) & mask;
     std::size_t j = i;
     for (;;) {
@@ -92,7 +102,7 @@ void FlowTable::remove(Flow* f) {
         for (;;) {
             j = (j + 1) & mask;
             if (slots_[j].flow == 0) goto done;
-            std::size_t home = slot_of(at(slots_[j].flow - 1)->hash);
+            std::size_t home = slot_of(at(slots_[j].flow - 1)->hash_lo);
             // Move j back to i unless its home lies cyclically in (i, j].
             bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
             if (!stays) break;
@@ -101,10 +111,11 @@ void FlowTable::remove(Flow* f) {
         i = j;
     }
 done:
-    // Reset what the flow owns so its slot is clean for the next user; keep
-    // vector capacities to avoid reallocating.
+    // Reset what the flow owns so its slot is clean for the next user; side
+    // records go back to their pool (which keeps their vectors' capacity).
     f->consumer.reset();
     f->consumer_made = false;
+    for (TcpReassembler& r : f->reasm) r.drop_ext(&exts_);
     free_.push_back(f->self);
     --size_;
     charge_.add(-kFlowCost);

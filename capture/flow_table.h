@@ -22,7 +22,8 @@ class FlowTable {
 public:
     explicit FlowTable(std::size_t max_flows, MemoryBudget* budget = nullptr);
     // What one live flow is charged to the memory budget: the flow and its
-    // share of the index (kept at most half full).
+    // share of the index (kept at most half full). A reassembler's side
+    // record is charged by its pool while the flow has it.
     static constexpr std::int64_t kFlowCost = sizeof(Flow) + 2 * 8;
 
     Flow* find(const FlowKey& key, std::uint64_t hash);
@@ -32,6 +33,9 @@ public:
     void remove(Flow* f);
 
     bool full() const { return size_ >= max_flows_; }
+    // Where the flows' reassemblers take their side records from; remove()
+    // gives them back.
+    ReassemblyExtPool& reassembly_exts() { return exts_; }
     std::size_t size() const { return size_; }
     std::size_t max_flows() const { return max_flows_; }
 
@@ -63,9 +67,12 @@ private:
     Flow* at(std::uint32_t i) const { return &slabs_[i / kSlab][i % kSlab]; }
     void unlink(Flow* f);
     void grow_index();
+    // The index's size is a power of two below 2^32: the hash's low half
+    // picks the slot.
     std::size_t slot_of(std::uint64_t hash) const { return hash & (slots_.size() - 1); }
 
     std::size_t max_flows_;
+    ReassemblyExtPool exts_;  // before the slabs: outlives the flows holding records
     std::size_t size_ = 0;
     std::vector<std::unique_ptr<Flow[]>> slabs_;
     std::vector<std::uint32_t> free_;

@@ -16,13 +16,13 @@ void TcpReassembler::deliver(Bytes data, Timestamp ts, const ReassemblyCtx& ctx)
             std::uint64_t n = std::min<std::uint64_t>(skip_, data.size());
             skip_ -= n;
             next_ += n;
-            stats_.skipped += n;
+            skipped_ += n;
             data = data.subspan(static_cast<std::size_t>(n));
             continue;
         }
         std::uint64_t want_skip = ctx.consumer ? ctx.consumer->on_data(ctx.dir, data, ts) : kSkipAll;
         next_ += data.size();
-        stats_.delivered += data.size();
+        delivered_ += data.size();
         skip_ = saturating_add(skip_, want_skip);
         break;
     }
@@ -32,8 +32,9 @@ void TcpReassembler::add_skip(std::uint64_t n) { skip_ = saturating_add(skip_, n
 
 void TcpReassembler::gap(std::uint64_t len, Timestamp ts, const ReassemblyCtx& ctx) {
     if (len == 0) return;
-    stats_.gap_bytes += len;
-    ++stats_.gaps;
+    ReassemblyStats& st = ext(ctx).stats;
+    st.gap_bytes += len;
+    ++st.gaps;
     std::uint64_t in_skip = std::min(len, skip_);
     skip_ -= in_skip;
     next_ += len;
@@ -43,49 +44,53 @@ void TcpReassembler::gap(std::uint64_t len, Timestamp ts, const ReassemblyCtx& c
 }
 
 void TcpReassembler::pop_front(std::size_t n) {
-    head_ += n;
-    if (head_ == segs_.size()) {
-        segs_.clear();
-        head_ = 0;
-    } else if (head_ > 2 * held() + 64) {
+    ReassemblyExt& x = *ext_;
+    x.head += n;
+    if (x.head == x.segs.size()) {
+        x.segs.clear();
+        x.head = 0;
+    } else if (x.head > 2 * held() + 64) {
         // Free room far larger than what is held: move the held entries down
         // (O(held), paid for by the pops since the last time).
-        segs_.erase(segs_.begin(), segs_.begin() + static_cast<std::ptrdiff_t>(head_));
-        head_ = 0;
+        x.segs.erase(x.segs.begin(), x.segs.begin() + static_cast<std::ptrdiff_t>(x.head));
+        x.head = 0;
     }
 }
 
 std::size_t TcpReassembler::insert_at(std::size_t at, const Seg& s) {
-    if (at - head_ < segs_.size() - at) {
+    std::vector<Seg>& segs = ext_->segs;
+    std::size_t& head = ext_->head;
+    if (at - head < segs.size() - at) {
         // Nearer the front: move the entries before `at` one step down.
-        if (head_ == 0) {
+        if (head == 0) {
             // No room: make as much as is held (O(held), once per doubling).
             const std::size_t room = std::max<std::size_t>(held(), 8);
-            segs_.insert(segs_.begin(), room, Seg{});
-            head_ = room;
+            segs.insert(segs.begin(), room, Seg{});
+            head = room;
             at += room;
         }
-        std::move(segs_.begin() + static_cast<std::ptrdiff_t>(head_), segs_.begin() + static_cast<std::ptrdiff_t>(at),
-                  segs_.begin() + static_cast<std::ptrdiff_t>(head_ - 1));
-        --head_;
-        segs_[at - 1] = s;
+        std::move(segs.begin() + static_cast<std::ptrdiff_t>(head), segs.begin() + static_cast<std::ptrdiff_t>(at),
+                  segs.begin() + static_cast<std::ptrdiff_t>(head - 1));
+        --head;
+        segs[at - 1] = s;
         return at;
     }
-    segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(at), s);
+    segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(at), s);
     return at + 1;
 }
 
 std::size_t TcpReassembler::insert_bare(std::size_t at, std::uint64_t off, std::uint32_t len) {
     constexpr std::uint64_t kMaxBare = 0xffff0000u;
-    if (at > head_) {  // extends the range before it?
-        Seg& p = segs_[at - 1];
+    std::vector<Seg>& segs = ext_->segs;
+    if (at > ext_->head) {  // extends the range before it?
+        Seg& p = segs[at - 1];
         if (p.block == SegmentPool::kNone && p.end() == off && std::uint64_t{p.len} + len <= kMaxBare) {
             p.len += len;
             return at;
         }
     }
-    if (at < segs_.size()) {  // or the one after it (a region arriving backwards)?
-        Seg& n = segs_[at];
+    if (at < segs.size()) {  // or the one after it (a region arriving backwards)?
+        Seg& n = segs[at];
         if (n.block == SegmentPool::kNone && off + len == n.off && std::uint64_t{n.len} + len <= kMaxBare) {
             n.off = off;
             n.len += len;
@@ -96,9 +101,11 @@ std::size_t TcpReassembler::insert_bare(std::size_t at, std::uint64_t off, std::
 }
 
 void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
-    std::size_t i = head_;
-    for (; i < segs_.size() && segs_[i].off <= next_; ++i) {
-        Seg s = segs_[i];
+    if (!ext_) return;
+    // ext_ stays: only drop_ext() removes it, and only between flows.
+    std::size_t i = ext_->head;
+    for (; i < ext_->segs.size() && ext_->segs[i].off <= next_; ++i) {
+        Seg s = ext_->segs[i];
         if (s.end() > next_) {
             std::uint64_t trim = next_ - s.off;
             std::uint64_t n = s.len - trim;
@@ -108,7 +115,7 @@ void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
                 // consumer everything is that region.
                 std::uint64_t k = ctx.consumer ? std::min(n, skip_) : n;
                 skip_ -= std::min(k, skip_);
-                stats_.skipped += k;
+                skipped_ += k;
                 next_ += k;
                 if (k < n) {  // cannot happen; stay consistent if it ever does
                     gap(n - k, ts, ctx);
@@ -119,17 +126,17 @@ void TcpReassembler::drain(Timestamp ts, const ReassemblyCtx& ctx) {
         }
         if (s.block != SegmentPool::kNone) {
             ctx.pool.release(s.block);
-            buffered_ -= s.len;
+            ext_->buffered -= s.len;
         }
     }
-    pop_front(i - head_);
+    pop_front(i - ext_->head);
 }
 
 void TcpReassembler::skip_to_first(Timestamp ts, const ReassemblyCtx& ctx) {
     if (empty()) return;
     if (front().off > next_) {
         gap(front().off - next_, ts, ctx);
-        ++stats_.forced_gaps;
+        ++ext_->stats.forced_gaps;
     }
     drain(ts, ctx);
 }
@@ -142,7 +149,7 @@ std::size_t TcpReassembler::insert_piece(std::size_t at, std::uint64_t off, Byte
         std::uint32_t block = ctx.pool.alloc();
         if (block == SegmentPool::kNone) return at;  // pool exhausted: the bytes become a hole
         std::memcpy(ctx.pool.data(block), data.data(), n);
-        buffered_ += n;
+        ext_->buffered += n;
         at = insert_at(at, Seg{off, n, block});
         off += n;
         data = data.subspan(n);
@@ -151,31 +158,33 @@ std::size_t TcpReassembler::insert_piece(std::size_t at, std::uint64_t off, Byte
 }
 
 void TcpReassembler::store(std::uint64_t off, Bytes data, const ReassemblyCtx& ctx) {
-    ++stats_.ooo_segments;
+    ReassemblyExt& x = ext(ctx);
+    const std::vector<Seg>& segs = x.segs;
+    ++x.stats.ooo_segments;
     // Find the first buffered segment that ends after `off`.
-    auto it = std::lower_bound(segs_.begin() + static_cast<std::ptrdiff_t>(head_), segs_.end(), off,
+    auto it = std::lower_bound(segs.begin() + static_cast<std::ptrdiff_t>(x.head), segs.end(), off,
                                [](const Seg& s, std::uint64_t o) { return s.end() <= o; });
-    std::size_t at = static_cast<std::size_t>(it - segs_.begin());
+    std::size_t at = static_cast<std::size_t>(it - segs.begin());
     std::uint64_t end = off + data.size();
     std::uint64_t pos = off;
     const std::uint64_t skip_to = skip_end(ctx);
     // Walk the existing segments overlapping [off, end); fill only the holes.
     while (pos < end) {
         std::uint64_t hole_end = end;
-        if (at < segs_.size() && segs_[at].off <= pos) {
+        if (at < segs.size() && segs[at].off <= pos) {
             // Already have bytes at pos: first data wins.
-            const Seg& have = segs_[at];
+            const Seg& have = segs[at];
             std::uint64_t covered = std::min(end, have.end()) - pos;
-            stats_.overlap += covered;
+            x.stats.overlap += covered;
             if (have.block != SegmentPool::kNone &&
                 std::memcmp(ctx.pool.data(have.block) + (pos - have.off), data.data() + (pos - off),
                             static_cast<std::size_t>(covered)) != 0)
-                ++stats_.inconsistent;
+                ++x.stats.inconsistent;
             pos += covered;
             ++at;
             continue;
         }
-        if (at < segs_.size()) hole_end = std::min(end, segs_[at].off);
+        if (at < segs.size()) hole_end = std::min(end, segs[at].off);
         // Fill [pos, hole_end): the part inside the skip region as a bare range.
         std::uint64_t split = std::clamp(skip_to, pos, hole_end);
         // Bare ranges: one entry per 4 GiB is plenty.
@@ -197,12 +206,12 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
     if (data.empty()) return;
     std::uint64_t end = offset + data.size();
     if (end <= next_) {
-        stats_.retransmitted += data.size();
+        ext(ctx).stats.retransmitted += data.size();
         return;
     }
     if (offset < next_) {
         std::uint64_t trim = next_ - offset;
-        stats_.retransmitted += trim;
+        ext(ctx).stats.retransmitted += trim;
         data = data.subspan(static_cast<std::size_t>(trim));
         offset = next_;
     }
@@ -239,23 +248,23 @@ void TcpReassembler::add(std::uint64_t offset, Bytes data, Timestamp ts, const R
     if (offset >= skip_end(ctx)) {
         // Make room within the cap: give up on the oldest hole(s) first, but
         // only holes before this segment (it fills part of the next one).
-        while (buffered_ + data.size() > ctx.max_buffered && !empty() && front().off < offset)
+        while (buffered() + data.size() > ctx.max_buffered && !empty() && front().off < offset)
             skip_to_first(ts, ctx);
         if (offset <= next_) {  // draining reached this segment: it is in order now
             add(offset, data, ts, ctx);
             return;
         }
-        if (buffered_ + data.size() > ctx.max_buffered) {
+        if (buffered() + data.size() > ctx.max_buffered) {
             // Still over the cap: give up the hole before it and take it in
             // order (bytes buffered beyond it were first and still win).
             gap(offset - next_, ts, ctx);
-            ++stats_.forced_gaps;
+            ++ext_->stats.forced_gaps;
             add(offset, data, ts, ctx);
             return;
         }
     }
     store(offset, data, ctx);
-    if (acked_ > next_) resolve_acked(ts, ctx);
+    if (acked() > next_) resolve_acked(ts, ctx);
 }
 
 void TcpReassembler::add_uncaptured(std::uint64_t offset, std::uint64_t len, Timestamp ts,
@@ -275,15 +284,15 @@ void TcpReassembler::add_uncaptured(std::uint64_t offset, std::uint64_t len, Tim
 }
 
 void TcpReassembler::resolve_acked(Timestamp ts, const ReassemblyCtx& ctx) {
-    while (!empty() && next_ < acked_) {
-        if (front().off > next_) gap(std::min(front().off, acked_) - next_, ts, ctx);
+    while (!empty() && next_ < acked()) {
+        if (front().off > next_) gap(std::min(front().off, acked()) - next_, ts, ctx);
         drain(ts, ctx);
     }
 }
 
 void TcpReassembler::ack(std::uint64_t offset, Timestamp ts, const ReassemblyCtx& ctx) {
-    if (offset <= acked_) return;
-    acked_ = offset;
+    if (offset <= acked()) return;
+    ext(ctx).acked = offset;
     resolve_acked(ts, ctx);
 }
 
@@ -292,11 +301,13 @@ void TcpReassembler::flush(Timestamp ts, const ReassemblyCtx& ctx) {
 }
 
 void TcpReassembler::release(SegmentPool& pool) {
-    for (std::size_t i = head_; i < segs_.size(); ++i)
-        if (segs_[i].block != SegmentPool::kNone) pool.release(segs_[i].block);
-    segs_.clear();
-    head_ = 0;
-    buffered_ = 0;
+    if (!ext_) return;
+    ReassemblyExt& x = *ext_;
+    for (std::size_t i = x.head; i < x.segs.size(); ++i)
+        if (x.segs[i].block != SegmentPool::kNone) pool.release(x.segs[i].block);
+    x.segs.clear();
+    x.head = 0;
+    x.buffered = 0;
 }
 
 }  // namespace sw

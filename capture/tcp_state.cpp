@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::int64_t kTooLargeSeqDelta = 1048576;
 
-// History mask bits, as Zeek's TCP_Endpoint::HIST_*; the responder's are << 16.
+// History mask bits, as Zeek's TCP_Endpoint::HIST_* (per endpoint).
 constexpr std::uint32_t kHistSyn = 0x1;
 constexpr std::uint32_t kHistFin = 0x2;
 constexpr std::uint32_t kHistRst = 0x4;
@@ -21,6 +21,26 @@ bool has(std::uint8_t flags, std::uint8_t f) { return (flags & f) != 0; }
 constexpr std::uint8_t SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10;
 
 }  // namespace
+
+void TcpHistory::push_back(char c) {
+    if (len_ < kInline) {
+        buf_[len_++] = c;
+        return;
+    }
+    if (len_ == 0xffff) return;  // unreachable: the repeat rules keep it near 150
+    if (len_ == kInline) {
+        char* p = new char[capacity(kInline + 1)];
+        std::memcpy(p, buf_, kInline);
+        std::memcpy(buf_, &p, sizeof p);
+    } else if (len_ == capacity(len_)) {
+        char* old = heap();
+        char* p = new char[std::size_t{len_} * 2];
+        std::memcpy(p, old, len_);
+        delete[] old;
+        std::memcpy(buf_, &p, sizeof p);
+    }
+    heap()[len_++] = c;
+}
 
 std::uint64_t TcpEndpoint::size(const TcpEndpoint& peer) const {
     if (prev_state == TcpState::syn_sent && state == TcpState::reset &&
@@ -40,21 +60,24 @@ void TcpConnState::add_history(Dir d, char code) {
 // Zeek's Connection::CheckHistory: record the letter the first time; returns
 // true if it had been seen before.
 bool TcpConnState::check_history(Dir d, std::uint32_t bit, char code) {
-    std::uint32_t mask = d == Dir::orig ? bit : bit << 16;
-    if ((hist_seen_ & mask) == 0) {
-        hist_seen_ |= mask;
+    std::uint8_t& seen = ep_[idx(d)].hist_seen;
+    if ((seen & bit) == 0) {
+        seen = static_cast<std::uint8_t>(seen | bit);
         add_history(d, code);
         return false;
     }
     return true;
 }
 
-// Zeek's ScaledHistoryEntry: letter at the 1st, 10th, 100th, ... occurrence.
-void TcpConnState::scaled_history(Dir d, char code, std::uint32_t& counter, std::uint32_t& threshold) {
-    if (++counter == threshold) {
+// Zeek's ScaledHistoryEntry: letter at the 1st, 10th, 100th, ... occurrence
+// (its threshold is a 32-bit number multiplied by 10, capped at 2^32 - 1).
+void TcpConnState::scaled_history(Dir d, char code, std::uint32_t& counter, std::uint8_t& exp) {
+    static constexpr std::uint32_t kThreshold[11] = {1,          10,          100,         1000,
+                                                     10000,      100000,      1000000,     10000000,
+                                                     100000000,  1000000000,  0xffffffffu};
+    if (++counter == kThreshold[exp]) {
         add_history(d, code);
-        std::uint64_t next = std::uint64_t{threshold} * 10;
-        threshold = next > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(next);
+        if (exp < 10) ++exp;
     }
 }
 
@@ -98,7 +121,7 @@ void TcpConnState::on_gap(Dir d) {
     // Gaps revealed at the very end of a connection (in its FIN or RST) are not
     // reliable; Zeek keeps them out of the history.
     if (e.state == TcpState::closed || e.state == TcpState::reset) return;
-    scaled_history(d, 'G', e.gap_cnt, e.gap_thresh);
+    scaled_history(d, 'G', e.gap_cnt, e.gap_exp);
 }
 
 void TcpConnState::connection_closed(TcpEndpoint& e, TcpEndpoint& peer) {
@@ -245,13 +268,12 @@ TcpVerdict TcpConnState::on_packet(Dir d, std::uint8_t flags, std::uint32_t seq,
 
     // Zero windows (Zeek's update_window, without the recision checks).
     if (window == 0 && !has(flags, RST) && peer.state != TcpState::closed && e.state != TcpState::reset)
-        scaled_history(d, 'W', e.zero_win, e.zero_win_thresh);
+        scaled_history(d, 'W', e.zero_win, e.zero_win_exp);
 
     if (has(flags, FIN)) {
         ++e.fin_cnt;
         e.fin_rel = rel_seq + len + (has(flags, SYN) ? 1 : 0);
     }
-    if (has(flags, RST)) ++e.rst_cnt;
 
     if (has(flags, ACK)) {
         if (peer.state == TcpState::inactive) {
@@ -291,7 +313,7 @@ TcpVerdict TcpConnState::on_packet(Dir d, std::uint8_t flags, std::uint32_t seq,
         } else if (delta_last > 0) {
             e.last_rel = rel_end;
         } else if (len > 0) {
-            scaled_history(d, 'T', e.rxmit, e.rxmit_thresh);
+            scaled_history(d, 'T', e.rxmit, e.rxmit_exp);
         }
     }
 
@@ -340,7 +362,7 @@ std::string_view TcpConnState::conn_state() const {
     if (os == TcpState::reset) {
         if (r_inactive) {
             // Zeek: history matches /^?S[^HAFGIQ]*R.*/
-            std::string_view h = history_;
+            std::string_view h = history_.view();
             if (!h.empty() && h[0] == '^') h.remove_prefix(1);
             if (!h.empty() && h[0] == 'S') {
                 for (std::size_t i = 1; i < h.size(); ++i) {

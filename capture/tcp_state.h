@@ -7,9 +7,11 @@
 // rules. Reassembly is separate (tcp_reassembler.h); this only decides.
 #pragma once
 
+#include <bit>
 #include <cstdint>
-#include <string>
+#include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "capture/types.h"
 
@@ -17,25 +19,28 @@ namespace sw {
 
 enum class TcpState : std::uint8_t { inactive, syn_sent, syn_ack_sent, partial, established, closed, reset };
 
+// Laid out widest first: 88 bytes (the flow's size budget, docs/performance.md
+// "Idle flow state").
 struct TcpEndpoint {
-    TcpState state = TcpState::inactive;
-    TcpState prev_state = TcpState::inactive;
-    std::uint32_t start_seq = 0;   // ISN, or first seen seq - 1 for a partial connection
     std::int64_t last_rel = 0;     // one past the highest sequence sent, relative to start_seq
     std::int64_t ack_rel = 0;      // highest acknowledgement the peer sent for our data
-    std::uint32_t fin_cnt = 0;
     std::int64_t fin_rel = -1;     // relative sequence of the (last) FIN octet
-    std::uint32_t rst_cnt = 0;
-    bool did_close = false;
-    bool orig = false;
     std::int64_t hist_last_syn = -1, hist_last_fin = -1, hist_last_rst = -1;
+    std::uint32_t start_seq = 0;   // ISN, or first seen seq - 1 for a partial connection
+    std::uint32_t fin_cnt = 0;
     // Repeated SYN/FIN/RST letters (a new sequence number each time): the
     // first few are kept, then only the 10th, 100th, ... so that a FIN/RST
     // storm cannot grow the history without bound.
     std::uint32_t hist_repeats[3] = {0, 0, 0};
-    std::uint32_t rxmit = 0, rxmit_thresh = 1;
-    std::uint32_t zero_win = 0, zero_win_thresh = 1;
-    std::uint32_t gap_cnt = 0, gap_thresh = 1;
+    // Zeek's scaled history entries ('T', 'W', 'G'): a letter when the count
+    // reaches 10^exp, then exp goes up (exp 10 stands for 2^32 - 1, where
+    // Zeek's 32-bit threshold stops growing).
+    std::uint32_t rxmit = 0, zero_win = 0, gap_cnt = 0;
+    std::uint8_t rxmit_exp = 0, zero_win_exp = 0, gap_exp = 0;
+    std::uint8_t hist_seen = 0;    // history letters recorded once (Zeek's HIST_* bits)
+    TcpState state = TcpState::inactive;
+    TcpState prev_state = TcpState::inactive;
+    bool did_close = false;
 
     void set_state(TcpState s) {
         if (s != state) {
@@ -64,12 +69,50 @@ struct TcpVerdict {
     bool closed_now = false;     // this packet completed a close (both sides done or reset)
 };
 
+// conn.log's history letters in 16 bytes: up to kInline inline (nearly every
+// connection), a longer one on the heap (as std::string beyond its 15, which
+// took 32 bytes). Appending is rare: once per new letter.
+class TcpHistory {
+public:
+    static constexpr std::size_t kInline = 14;
+    TcpHistory() = default;
+    TcpHistory(const TcpHistory& o) { append(o.view()); }
+    TcpHistory(TcpHistory&& o) noexcept : len_(o.len_) {
+        std::memcpy(buf_, o.buf_, sizeof buf_);
+        o.len_ = 0;
+    }
+    TcpHistory& operator=(TcpHistory o) noexcept {
+        std::swap(buf_, o.buf_);
+        std::swap(len_, o.len_);
+        return *this;
+    }
+    ~TcpHistory() {
+        if (on_heap()) delete[] heap();
+    }
+
+    void push_back(char c);
+    std::string_view view() const { return {on_heap() ? heap() : buf_, len_}; }
+    std::size_t size() const { return len_; }
+
+private:
+    // Heap capacity for a length: 32, 64, 128, ... (grown when len_ reaches it).
+    static std::size_t capacity(std::size_t len) { return len <= 32 ? 32 : std::bit_ceil(len); }
+    bool on_heap() const { return len_ > kInline; }
+    char* heap() const {
+        char* p;
+        std::memcpy(&p, buf_, sizeof p);
+        return p;
+    }
+    void append(std::string_view s) {
+        for (char c : s) push_back(c);
+    }
+
+    char buf_[kInline] = {};  // the letters, or (on the heap) the pointer to them
+    std::uint16_t len_ = 0;
+};
+
 class TcpConnState {
 public:
-    TcpConnState() {
-        ep_[0].orig = true;
-        ep_[1].orig = false;
-    }
 
     TcpVerdict on_packet(Dir dir, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
                          std::uint32_t payload_len, std::uint16_t window);
@@ -80,7 +123,7 @@ public:
 
     const TcpEndpoint& ep(Dir d) const { return ep_[idx(d)]; }
     std::uint64_t size(Dir d) const { return ep_[idx(d)].size(ep_[idx(other(d))]); }
-    const std::string& history() const { return history_; }
+    std::string_view history() const { return history_.view(); }
     std::string_view conn_state() const;
 
     // Both sides finished (FIN/RST exchange complete): Zeek removes the
@@ -104,15 +147,14 @@ private:
     void add_history(Dir d, char code);
     static constexpr std::uint32_t kHistRepeatsKept = 3;
     void repeat_history(Dir d, int kind, char code);
-    void scaled_history(Dir d, char code, std::uint32_t& counter, std::uint32_t& threshold);
+    void scaled_history(Dir d, char code, std::uint32_t& counter, std::uint8_t& exp);
     void update_history(Dir d, std::uint8_t flags, std::int64_t rel_seq, std::uint32_t len);
     void state_machine(Dir d, std::uint8_t flags, std::uint32_t seq, std::uint32_t len,
                        bool& do_close);
     void connection_closed(TcpEndpoint& e, TcpEndpoint& peer);
 
     TcpEndpoint ep_[2];
-    std::uint32_t hist_seen_ = 0;
-    std::string history_;
+    TcpHistory history_;
     bool close_complete_ = false;
 };
 

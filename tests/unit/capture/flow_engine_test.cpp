@@ -492,5 +492,65 @@ TEST(Flow, NoProgressTicksWhenTheIntervalIsZero) {
     for (const std::string& l : f.log) EXPECT_EQ(l.rfind("tick", 0), std::string::npos) << l;
 }
 
+// What an idle TCP connection keeps (docs/performance.md, "Idle flow state"):
+// the flow and its index share, kFlowCost, after the handshake and after
+// data delivered in order, whether a dissector took it or not. Only an
+// out-of-order segment (or a gap, a retransmission, an ACK ahead of the
+// data) gives a direction its side record, charged while the flow lives.
+TEST(Flow, IdleTcpFlowKeepsNoSideRecord) {
+    for (bool with_consumer : {false, true}) {
+        MemoryBudget budget(1 << 30);
+        FlowConfig cfg = seeded();
+        cfg.budget = &budget;
+        Sink sink;
+        Factory fac;
+        FlowEngine e(cfg, with_consumer ? &fac : nullptr, sink);
+        Builder b;
+        const auto flows = [&] { return budget.used(MemoryArea::flows); };
+        const std::uint64_t one = static_cast<std::uint64_t>(FlowTable::kFlowCost);
+        e.process(b.tcp(T0, true, S, 100, 0));
+        e.process(b.tcp(T0 + 10, false, S | AK, 500, 101));
+        e.process(b.tcp(T0 + 20, true, AK, 101, 501));
+        EXPECT_EQ(flows(), one) << "handshake only";
+        e.process(b.tcp(T0 + 30, true, P | AK, 101, 501, "hello"));
+        e.process(b.tcp(T0 + 40, false, P | AK, 501, 106, "world!"));
+        e.process(b.tcp(T0 + 50, true, AK, 106, 507));
+        EXPECT_EQ(flows(), one) << "after data in order";
+        // Bytes 5..9 of the responder's stream before 0..4: out of order.
+        e.process(b.tcp(T0 + 60, false, P | AK, 512, 106, "there"));
+        EXPECT_EQ(flows(), one + static_cast<std::uint64_t>(ReassemblyExtPool::kCost));
+        e.process(b.tcp(T0 + 70, false, P | AK, 507, 106, "hi yo"));
+        e.finish();
+        EXPECT_EQ(flows(), 0u);
+        ASSERT_EQ(sink.conns.size(), 1u);
+        // 'hi yo' sits below the highest sequence seen: Zeek's 't'.
+        EXPECT_EQ(sink.conns[0].history, "ShADdt");
+        EXPECT_EQ(sink.conns[0].resp_bytes, 16u);
+        if (with_consumer) EXPECT_EQ(fac.resp, "world!hi yothere");
+    }
+}
+
+// A UDP flow's counters share the bytes of the TCP-only ones: the history
+// ('^' for a flip, then 'D' / 'd' once each, in the order they came) and
+// payload bytes.
+TEST(Flow, UdpHistoryAndBytesWithAFlip) {
+    Sink sink;
+    FlowEngine e(seeded(), nullptr, sink);
+    Builder b;
+    // From the server port 53 to a client port: the responder spoke first.
+    e.process(b.udp(T0, false, "answer!"));
+    e.process(b.udp(T0 + 10, true, "q"));
+    e.process(b.udp(T0 + 20, false, "again"));
+    e.process(b.udp(T0 + 30, true, "qq"));
+    e.finish();
+    ASSERT_EQ(sink.conns.size(), 1u);
+    const ConnRecord& c = sink.conns[0];
+    EXPECT_EQ(c.history, "^dD");
+    EXPECT_EQ(c.id.orig_h, A);
+    EXPECT_EQ(c.orig_bytes, 3u);
+    EXPECT_EQ(c.resp_bytes, 12u);
+    EXPECT_EQ(c.conn_state, "SF");
+}
+
 }  // namespace
 }  // namespace sw

@@ -441,5 +441,51 @@ TEST(Reassembly, MatchesFirstDataWinsModel) {
     }
 }
 
+// The side record (held ranges, acknowledgement, the rarer counts) is made
+// only when a direction needs it: never for data in order. From a pool it
+// is charged to the flows' area while held and recycled once given back;
+// reset() empties it in place.
+TEST(Reassembly, SideRecordOnlyForOutOfOrderAndPooled) {
+    MemoryBudget budget(1 << 30);
+    ReassemblyExtPool exts(&budget);
+    SegmentPool pool(1 << 20);
+    Sink sink;
+    TcpReassembler r;
+    r.start(0);
+    const ReassemblyCtx c{&sink, Dir::orig, pool, 1 << 20, &exts};
+    const std::string s = payload(300);
+    r.add(0, B(s.substr(0, 100)), 0, c);
+    r.add(100, B(s.substr(100, 100)), 0, c);
+    EXPECT_FALSE(r.has_ext());
+    EXPECT_EQ(r.stats().delivered, 200u);
+    EXPECT_EQ(budget.used(MemoryArea::flows), 0u);
+    r.add(250, B(s.substr(250, 50)), 0, c);  // out of order: held
+    ASSERT_TRUE(r.has_ext());
+    EXPECT_EQ(r.buffered(), 50u);
+    EXPECT_EQ(exts.in_use(), 1u);
+    EXPECT_EQ(budget.used(MemoryArea::flows), static_cast<std::uint64_t>(ReassemblyExtPool::kCost));
+    r.add(200, B(s.substr(200, 50)), 0, c);
+    r.add(0, B(s.substr(0, 10)), 0, c);  // old: retransmitted
+    EXPECT_EQ(sink.data, s);
+    const ReassemblyStats st = r.stats();
+    EXPECT_EQ(st.delivered, 300u);
+    EXPECT_EQ(st.ooo_segments, 1u);
+    EXPECT_EQ(st.retransmitted, 10u);
+    r.release(pool);
+    r.reset();  // same flow, new numbering: emptied, kept
+    EXPECT_TRUE(r.has_ext());
+    EXPECT_EQ(r.stats().retransmitted, 0u);
+    r.drop_ext(&exts);
+    EXPECT_FALSE(r.has_ext());
+    EXPECT_EQ(exts.in_use(), 0u);
+    EXPECT_EQ(budget.used(MemoryArea::flows), 0u);
+    // Taken again: the recycled one, already empty.
+    std::unique_ptr<ReassemblyExt> again = exts.take();
+    EXPECT_TRUE(again->segs.empty());
+    EXPECT_EQ(again->stats.retransmitted, 0u);
+    exts.give(std::move(again));
+    EXPECT_EQ(budget.used(), 0u);
+}
+
 }  // namespace
 }  // namespace sw
