@@ -146,8 +146,11 @@ void expect_whole_lines(const fs::path& dir) {
             if (nl == std::string::npos) nl = text.size();
             const std::string line = text.substr(pos, nl - pos);
             const auto tabs = static_cast<std::size_t>(std::count(line.begin(), line.end(), '\t'));
-            if (line.rfind("#fields\t", 0) == 0) fields = tabs;  // tabs after "#fields" = columns
-            else if (line[0] != '#') EXPECT_EQ(tabs + 1, fields) << e.path() << ": " << line;
+            if (line.rfind("#fields\t", 0) == 0) {
+                fields = tabs;  // tabs after "#fields" = columns
+            } else if (line[0] != '#') {
+                EXPECT_EQ(tabs + 1, fields) << e.path() << ": " << line;
+            }
             pos = nl + 1;
         }
     }

@@ -475,7 +475,9 @@ TEST_F(Hostile, SshKexinitOfOneCharacterNamesAndThousandsOfSmallPackets) {
     // Negotiation is once per connection, not per packet: the whole run,
     // 40 x 6000 small packets included, takes well under a second of CPU
     // per 10 connections (it took seconds per connection before).
-    if (!kSanitized) EXPECT_LT(r.cpu_seconds, 3.0);
+    if (!kSanitized) {
+        EXPECT_LT(r.cpu_seconds, 3.0);
+    }
     expect_rss_below(r, 40);
 }
 

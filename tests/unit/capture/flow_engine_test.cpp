@@ -526,7 +526,9 @@ TEST(Flow, IdleTcpFlowKeepsNoSideRecord) {
         // 'hi yo' sits below the highest sequence seen: Zeek's 't'.
         EXPECT_EQ(sink.conns[0].history, "ShADdt");
         EXPECT_EQ(sink.conns[0].resp_bytes, 16u);
-        if (with_consumer) EXPECT_EQ(fac.resp, "world!hi yothere");
+        if (with_consumer) {
+            EXPECT_EQ(fac.resp, "world!hi yothere");
+        }
     }
 }
 
