@@ -34,10 +34,14 @@ void Counters::sub(const Counters& o) {
     path_writes -= o.path_writes;
 }
 
-Counters PeerLanes::total(bool effective) const {
-    Counters t;
-    for (std::size_t l = 0; l < kLanes; ++l) t.add(effective ? eff[l] : all[l]);
-    return t;
+void PeerLanes::add(std::size_t lane, const Counters& c, bool effective) {
+    (effective ? eff : all)[lane].add(c);
+    (effective ? eff_total : all_total).add(c);
+}
+
+void PeerLanes::sub(std::size_t lane, const Counters& c, bool effective) {
+    (effective ? eff : all)[lane].sub(c);
+    (effective ? eff_total : all_total).sub(c);
 }
 
 PeerWindow::PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash)
@@ -82,17 +86,17 @@ void PeerWindow::apply(const Record& r, bool adding) {
     const std::size_t lane = r.lane < kLanes ? std::size_t{r.lane} : std::size_t{kLaneData};
     if (adding) {
         pt.bytes_all += r.c.bytes;
-        pt.lanes.all[lane].add(r.c);
+        pt.lanes.add(lane, r.c, false);
         if (!r.allowed) {
             pt.bytes_eff += r.c.bytes;
-            pt.lanes.eff[lane].add(r.c);
+            pt.lanes.add(lane, r.c, true);
         }
     } else {
         pt.bytes_all -= r.c.bytes;
-        pt.lanes.all[lane].sub(r.c);
+        pt.lanes.sub(lane, r.c, false);
         if (!r.allowed) {
             pt.bytes_eff -= r.c.bytes;
-            pt.lanes.eff[lane].sub(r.c);
+            pt.lanes.sub(lane, r.c, true);
         }
     }
     const bool has_all = pt.bytes_all > 0, has_eff = pt.bytes_eff > 0;
@@ -178,13 +182,18 @@ std::uint64_t PeerWindow::peer_bytes(const IpAddr& a, bool eff) const {
 
 std::vector<PeerBytes> PeerWindow::peers(bool eff) const {
     std::vector<PeerBytes> out;
+    peers(eff, out);
+    return out;
+}
+
+void PeerWindow::peers(bool eff, std::vector<PeerBytes>& out) const {
+    out.clear();
     out.reserve(eff ? n_eff_ : n_all_);
     for (const auto& [a, pt] : peers_) {
         std::uint64_t b = eff ? pt.bytes_eff : pt.bytes_all;
         if (b > 0) out.push_back({a, b});
     }
     std::sort(out.begin(), out.end(), [](const PeerBytes& x, const PeerBytes& y) { return x.addr < y.addr; });
-    return out;
 }
 
 const PeerLanes* PeerWindow::peer_lanes(const IpAddr& a) const {

@@ -73,9 +73,13 @@ struct Contribution {
 struct PeerLanes {
     Counters all[kLanes];
     Counters eff[kLanes];
+    // Sums over the lanes, kept with them (add / sub).
+    Counters all_total, eff_total;
     const Counters& of(Lane l, bool effective) const { return effective ? eff[l] : all[l]; }
     // Sum over the lanes.
-    Counters total(bool effective) const;
+    const Counters& total(bool effective) const { return effective ? eff_total : all_total; }
+    void add(std::size_t lane, const Counters& c, bool effective);
+    void sub(std::size_t lane, const Counters& c, bool effective);
 };
 
 class PeerWindow {
@@ -107,6 +111,8 @@ public:
     std::uint64_t peer_bytes(const IpAddr& a, bool eff) const;
     // Peers with bytes, sorted by address.
     std::vector<PeerBytes> peers(bool eff) const;
+    // The same into `out` (cleared first; its buffer is kept).
+    void peers(bool eff, std::vector<PeerBytes>& out) const;
     // A tracked peer's counters by lane (null if not tracked).
     const PeerLanes* peer_lanes(const IpAddr& a) const;
     // Calls fn(addr, const PeerLanes&) for every tracked peer (table order:
