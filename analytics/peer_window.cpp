@@ -166,6 +166,7 @@ void PeerWindow::expire(Timestamp now) {
             if (it != peers_.end() && --it->second.records == 0) peers_.erase(it);
         }
         recs_.pop_front();
+        expired_any_ = true;
     }
 }
 

@@ -121,6 +121,10 @@ public:
     void for_each_peer(Fn&& fn) const {
         for (const auto& kv : peers_) fn(kv.first, kv.second.lanes);
     }
+    // Whether expire() ever dropped a record. Two windows that were made
+    // together, were given the same contributions and never dropped one
+    // hold the same peers with the same counters (RoleWindow::facts).
+    bool expired_any() const { return expired_any_; }
     // Earliest and latest contribution time in the window.
     Timestamp first_ts() const;
     Timestamp last_ts() const { return last_ts_; }
@@ -148,6 +152,7 @@ private:
     Duration window_;
     Duration step_;
     std::uint32_t max_peers_;
+    bool expired_any_ = false;  // (next to max_peers_: what was padding)
     std::deque<Record> recs_;
     std::unordered_map<IpAddr, PeerTotals, AddrHash> peers_;
     Counters all_, eff_;

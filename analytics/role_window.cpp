@@ -163,8 +163,12 @@ std::vector<PeerBytes> RoleWindow::converging_peers(std::size_t h, bool eff) con
 RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const {
     const bool target = r == Role::target;
     RoleFacts f;
+    Gathered g;
     for (std::size_t h = 0; h < horizons(); ++h) {
-        const Gathered g = gathered(r, h, eff);
+        // Every contribution goes to all horizons: while neither this one nor
+        // the one before has dropped anything, they hold the same and so
+        // gather the same (the common case within the shortest window).
+        if (h == 0 || horizon(h).expired_any() || horizon(h - 1).expired_any()) g = gathered(r, h, eff);
         RoleFacts x;
         x.window = g.c;
         x.kept_private = g.kept_private;
