@@ -123,22 +123,30 @@ bool PeerWindow::add(const Contribution& c) {
     }
     if (overflow) ++overflow_;
 
-    // Merge into this peer's record of the same step, if there is one.
-    for (auto it = recs_.rbegin(); it != recs_.rend() && it->step == s; ++it) {
+    // Merge into this peer's record of the same step, if there is one (at
+    // most one matches: a match is always merged). The peer's newest record
+    // is tried first; the step's records are searched only when it is not it.
+    Record* same = nullptr;
+    if (!overflow) {
+        Record* l = pit->second.last;
+        if (l && l->step == s && l->allowed == c.allowed && l->lane == c.lane) same = l;
+    }
+    for (auto it = recs_.rbegin(); !same && it != recs_.rend() && it->step == s; ++it)
         if (it->overflow == overflow && it->allowed == c.allowed && it->lane == c.lane &&
-            (overflow || it->peer == c.peer)) {
-            Record delta;
-            delta.peer = c.peer;
-            delta.overflow = overflow;
-            delta.allowed = c.allowed;
-            delta.lane = c.lane;
-            delta.c = c.c;
-            apply(delta, true);
-            it->c.add(c.c);
-            it->min_ts = std::min(it->min_ts, ts);
-            ++it->contribs;
-            return !overflow;
-        }
+            (overflow || it->peer == c.peer))
+            same = &*it;
+    if (same) {
+        Record delta;
+        delta.peer = c.peer;
+        delta.overflow = overflow;
+        delta.allowed = c.allowed;
+        delta.lane = c.lane;
+        delta.c = c.c;
+        apply(delta, true);
+        same->c.add(c.c);
+        same->min_ts = std::min(same->min_ts, ts);
+        ++same->contribs;
+        return !overflow;
     }
     Record r;
     r.step = s;
@@ -149,8 +157,11 @@ bool PeerWindow::add(const Contribution& c) {
     r.lane = c.lane;
     r.contribs = 1;
     r.c = c.c;
-    if (!overflow) ++pit->second.records;
     recs_.push_back(r);
+    if (!overflow) {
+        ++pit->second.records;
+        pit->second.last = &recs_.back();
+    }
     apply(recs_.back(), true);
     return !overflow;
 }

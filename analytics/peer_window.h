@@ -145,6 +145,9 @@ private:
         std::uint64_t bytes_all = 0, bytes_eff = 0;
         std::uint32_t records = 0;
         PeerLanes lanes;
+        // The peer's newest record (a deque keeps references across
+        // push_back and pop_front; it leaves last, with the peer).
+        Record* last = nullptr;
     };
     std::int64_t step_of(Timestamp t) const;
     void apply(const Record& r, bool adding);
