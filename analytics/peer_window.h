@@ -88,6 +88,12 @@ public:
 
     // `hash` keys the peer table (AnalyticsConfig::hash).
     PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash = {});
+    // Movable, not copyable: a peer's totals point at its newest record, and
+    // a moved deque keeps its elements where they were; a copy would not.
+    PeerWindow(const PeerWindow&) = delete;
+    PeerWindow& operator=(const PeerWindow&) = delete;
+    PeerWindow(PeerWindow&&) = default;
+    PeerWindow& operator=(PeerWindow&&) = default;
 
     // Adds a contribution (expire() first). Returns false when the peer was
     // over the cap (its counters are still in the totals).
