@@ -119,7 +119,7 @@ std::uint64_t Convergence::folder_key(std::string_view share_path, std::string_v
 
 void Convergence::add(const IpAddr& peer, std::string_view share_path, std::string_view name,
                       std::string_view user, bool archive, Timestamp ts, bool counted) {
-    now_ = std::max(now_, ts);
+    oldest_ = std::min(oldest_, ts);
     const std::string_view top = top_folder(name);
     const std::uint64_t key = folder_key(share_path, top);
 
@@ -205,7 +205,8 @@ void Convergence::add(const IpAddr& peer, std::string_view share_path, std::stri
 }
 
 void Convergence::expire(Timestamp now) {
-    now_ = std::max(now_, now);
+    // Nothing kept can have left: every kept time is at least oldest_.
+    if (oldest_ == kNoTime || !dead(oldest_, now)) return;
     const Timestamp cutoff = now - horizon_;
     std::erase_if(peers_, [&](const auto& kv) { return dead(kv.second.ts, now); });
     for (auto it = folders_.begin(); it != folders_.end();) {
@@ -217,18 +218,43 @@ void Convergence::expire(Timestamp now) {
     }
     for (Dir& d : dirs_) d.w.expire(cutoff);
     std::erase_if(dirs_, [](const Dir& d) { return d.w.n == 0; });
+    oldest_ = oldest_kept();
+}
+
+Timestamp Convergence::oldest_kept() const {
+    Timestamp t = kNoTime;
+    for (const auto& kv : peers_) t = std::min(t, kv.second.ts);
+    auto writers = [&](const Writers& w) {
+        for (std::uint8_t i = 0; i < w.n; ++i) t = std::min(t, w.ts[i]);
+    };
+    for (const auto& kv : folders_) writers(kv.second);
+    for (const Dir& d : dirs_) writers(d.w);
+    return t;
 }
 
 bool Convergence::is_private(const IpAddr& peer) const {
     auto it = peers_.find(peer);
     if (it == peers_.end()) return false;
     const Home& h = it->second;
-    if (h.consistent) {
-        auto fit = folders_.find(h.folder);
-        if (fit != folders_.end() && fit->second.only(peer) && h.writes >= kMinPrivateWrites) return true;
-    }
+    if (consistent_private(peer, h)) return true;
     if (!h.user_named) return false;
     return own_folders_private(h);
+}
+
+bool Convergence::consistent_private(const IpAddr& peer, const Home& h) const {
+    if (!h.consistent) return false;
+    auto fit = folders_.find(h.folder);
+    return fit != folders_.end() && fit->second.only(peer) && h.writes >= kMinPrivateWrites;
+}
+
+Convergence::Privacy Convergence::privacy(const IpAddr& peer) const {
+    Privacy p;
+    auto it = peers_.find(peer);
+    if (it == peers_.end()) return p;
+    const Home& h = it->second;
+    p.own_space_private = own_folders_private(h);
+    p.is_private = consistent_private(peer, h) || (h.user_named && p.own_space_private);
+    return p;
 }
 
 bool Convergence::own_folders_private(const Home& h) const {

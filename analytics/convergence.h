@@ -55,6 +55,9 @@ public:
     // not yet a file written; the close adds it again, counted).
     void add(const IpAddr& peer, std::string_view share_path, std::string_view name, std::string_view user,
              bool archive, Timestamp ts, bool counted = true);
+    // Drops what has left the horizon at `now`. O(1) while nothing can have
+    // left (the oldest time kept, a lower bound, is still inside the
+    // horizon); a sweep over the tables only when something is due.
     void expire(Timestamp now);
     bool empty() const { return peers_.empty() && dirs_.empty(); }
 
@@ -65,6 +68,12 @@ public:
     // kMaxOwnFolders of them, each written by fewer than min_sources hosts.
     // A source that also writes elsewhere keeps its own space private.
     bool own_space_private(const IpAddr& peer) const;
+    // Both of the above with one lookup (what RoleWindow::gathered needs per peer).
+    struct Privacy {
+        bool is_private = false;
+        bool own_space_private = false;
+    };
+    Privacy privacy(const IpAddr& peer) const;
     std::size_t private_count() const;
     // Calls fn(addr) for every private source (no allocation; table order).
     template <class Fn>
@@ -125,6 +134,9 @@ private:
     std::uint64_t folder_key(std::string_view share_path, std::string_view top) const;
     bool own_folders_private(const Home& h) const;
     bool dead(Timestamp ts, Timestamp now) const { return ts + horizon_ <= now; }
+    bool consistent_private(const IpAddr& peer, const Home& h) const;
+    // The oldest time still kept, exactly (after a sweep).
+    Timestamp oldest_kept() const;
 
     Duration horizon_;
     std::uint32_t max_peers_, min_sources_;
@@ -132,7 +144,11 @@ private:
     std::unordered_map<IpAddr, Home, AddrHash> peers_;
     std::unordered_map<std::uint64_t, Writers> folders_;
     std::vector<Dir> dirs_;
-    Timestamp now_ = 0;
+    // A lower bound of every time kept (peers, folders' and directories'
+    // writers): times only ever grow, so the least time added since the last
+    // sweep bounds them; kNoTime when nothing is kept.
+    static constexpr Timestamp kNoTime = INT64_MAX;
+    Timestamp oldest_ = kNoTime;
 };
 
 }  // namespace sw

@@ -34,10 +34,14 @@ void Counters::sub(const Counters& o) {
     path_writes -= o.path_writes;
 }
 
-Counters PeerLanes::total(bool effective) const {
-    Counters t;
-    for (std::size_t l = 0; l < kLanes; ++l) t.add(effective ? eff[l] : all[l]);
-    return t;
+void PeerLanes::add(std::size_t lane, const Counters& c, bool effective) {
+    (effective ? eff : all)[lane].add(c);
+    (effective ? eff_total : all_total).add(c);
+}
+
+void PeerLanes::sub(std::size_t lane, const Counters& c, bool effective) {
+    (effective ? eff : all)[lane].sub(c);
+    (effective ? eff_total : all_total).sub(c);
 }
 
 PeerWindow::PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash)
@@ -82,17 +86,17 @@ void PeerWindow::apply(const Record& r, bool adding) {
     const std::size_t lane = r.lane < kLanes ? std::size_t{r.lane} : std::size_t{kLaneData};
     if (adding) {
         pt.bytes_all += r.c.bytes;
-        pt.lanes.all[lane].add(r.c);
+        pt.lanes.add(lane, r.c, false);
         if (!r.allowed) {
             pt.bytes_eff += r.c.bytes;
-            pt.lanes.eff[lane].add(r.c);
+            pt.lanes.add(lane, r.c, true);
         }
     } else {
         pt.bytes_all -= r.c.bytes;
-        pt.lanes.all[lane].sub(r.c);
+        pt.lanes.sub(lane, r.c, false);
         if (!r.allowed) {
             pt.bytes_eff -= r.c.bytes;
-            pt.lanes.eff[lane].sub(r.c);
+            pt.lanes.sub(lane, r.c, true);
         }
     }
     const bool has_all = pt.bytes_all > 0, has_eff = pt.bytes_eff > 0;
@@ -119,22 +123,30 @@ bool PeerWindow::add(const Contribution& c) {
     }
     if (overflow) ++overflow_;
 
-    // Merge into this peer's record of the same step, if there is one.
-    for (auto it = recs_.rbegin(); it != recs_.rend() && it->step == s; ++it) {
+    // Merge into this peer's record of the same step, if there is one (at
+    // most one matches: a match is always merged). The peer's newest record
+    // is tried first; the step's records are searched only when it is not it.
+    Record* same = nullptr;
+    if (!overflow) {
+        Record* l = pit->second.last;
+        if (l && l->step == s && l->allowed == c.allowed && l->lane == c.lane) same = l;
+    }
+    for (auto it = recs_.rbegin(); !same && it != recs_.rend() && it->step == s; ++it)
         if (it->overflow == overflow && it->allowed == c.allowed && it->lane == c.lane &&
-            (overflow || it->peer == c.peer)) {
-            Record delta;
-            delta.peer = c.peer;
-            delta.overflow = overflow;
-            delta.allowed = c.allowed;
-            delta.lane = c.lane;
-            delta.c = c.c;
-            apply(delta, true);
-            it->c.add(c.c);
-            it->min_ts = std::min(it->min_ts, ts);
-            ++it->contribs;
-            return !overflow;
-        }
+            (overflow || it->peer == c.peer))
+            same = &*it;
+    if (same) {
+        Record delta;
+        delta.peer = c.peer;
+        delta.overflow = overflow;
+        delta.allowed = c.allowed;
+        delta.lane = c.lane;
+        delta.c = c.c;
+        apply(delta, true);
+        same->c.add(c.c);
+        same->min_ts = std::min(same->min_ts, ts);
+        ++same->contribs;
+        return !overflow;
     }
     Record r;
     r.step = s;
@@ -145,8 +157,11 @@ bool PeerWindow::add(const Contribution& c) {
     r.lane = c.lane;
     r.contribs = 1;
     r.c = c.c;
-    if (!overflow) ++pit->second.records;
     recs_.push_back(r);
+    if (!overflow) {
+        ++pit->second.records;
+        pit->second.last = &recs_.back();
+    }
     apply(recs_.back(), true);
     return !overflow;
 }
@@ -162,6 +177,7 @@ void PeerWindow::expire(Timestamp now) {
             if (it != peers_.end() && --it->second.records == 0) peers_.erase(it);
         }
         recs_.pop_front();
+        expired_any_ = true;
     }
 }
 
@@ -178,13 +194,18 @@ std::uint64_t PeerWindow::peer_bytes(const IpAddr& a, bool eff) const {
 
 std::vector<PeerBytes> PeerWindow::peers(bool eff) const {
     std::vector<PeerBytes> out;
+    peers(eff, out);
+    return out;
+}
+
+void PeerWindow::peers(bool eff, std::vector<PeerBytes>& out) const {
+    out.clear();
     out.reserve(eff ? n_eff_ : n_all_);
     for (const auto& [a, pt] : peers_) {
         std::uint64_t b = eff ? pt.bytes_eff : pt.bytes_all;
         if (b > 0) out.push_back({a, b});
     }
     std::sort(out.begin(), out.end(), [](const PeerBytes& x, const PeerBytes& y) { return x.addr < y.addr; });
-    return out;
 }
 
 const PeerLanes* PeerWindow::peer_lanes(const IpAddr& a) const {

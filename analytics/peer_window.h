@@ -73,9 +73,13 @@ struct Contribution {
 struct PeerLanes {
     Counters all[kLanes];
     Counters eff[kLanes];
+    // Sums over the lanes, kept with them (add / sub).
+    Counters all_total, eff_total;
     const Counters& of(Lane l, bool effective) const { return effective ? eff[l] : all[l]; }
     // Sum over the lanes.
-    Counters total(bool effective) const;
+    const Counters& total(bool effective) const { return effective ? eff_total : all_total; }
+    void add(std::size_t lane, const Counters& c, bool effective);
+    void sub(std::size_t lane, const Counters& c, bool effective);
 };
 
 class PeerWindow {
@@ -84,6 +88,12 @@ public:
 
     // `hash` keys the peer table (AnalyticsConfig::hash).
     PeerWindow(Duration window, std::uint32_t max_peers, const KeyedHash& hash = {});
+    // Movable, not copyable: a peer's totals point at its newest record, and
+    // a moved deque keeps its elements where they were; a copy would not.
+    PeerWindow(const PeerWindow&) = delete;
+    PeerWindow& operator=(const PeerWindow&) = delete;
+    PeerWindow(PeerWindow&&) = default;
+    PeerWindow& operator=(PeerWindow&&) = default;
 
     // Adds a contribution (expire() first). Returns false when the peer was
     // over the cap (its counters are still in the totals).
@@ -107,6 +117,8 @@ public:
     std::uint64_t peer_bytes(const IpAddr& a, bool eff) const;
     // Peers with bytes, sorted by address.
     std::vector<PeerBytes> peers(bool eff) const;
+    // The same into `out` (cleared first; its buffer is kept).
+    void peers(bool eff, std::vector<PeerBytes>& out) const;
     // A tracked peer's counters by lane (null if not tracked).
     const PeerLanes* peer_lanes(const IpAddr& a) const;
     // Calls fn(addr, const PeerLanes&) for every tracked peer (table order:
@@ -115,6 +127,10 @@ public:
     void for_each_peer(Fn&& fn) const {
         for (const auto& kv : peers_) fn(kv.first, kv.second.lanes);
     }
+    // Whether expire() ever dropped a record. Two windows that were made
+    // together, were given the same contributions and never dropped one
+    // hold the same peers with the same counters (RoleWindow::facts).
+    bool expired_any() const { return expired_any_; }
     // Earliest and latest contribution time in the window.
     Timestamp first_ts() const;
     Timestamp last_ts() const { return last_ts_; }
@@ -135,6 +151,9 @@ private:
         std::uint64_t bytes_all = 0, bytes_eff = 0;
         std::uint32_t records = 0;
         PeerLanes lanes;
+        // The peer's newest record (a deque keeps references across
+        // push_back and pop_front; it leaves last, with the peer).
+        Record* last = nullptr;
     };
     std::int64_t step_of(Timestamp t) const;
     void apply(const Record& r, bool adding);
@@ -142,6 +161,7 @@ private:
     Duration window_;
     Duration step_;
     std::uint32_t max_peers_;
+    bool expired_any_ = false;  // (next to max_peers_: what was padding)
     std::deque<Record> recs_;
     std::unordered_map<IpAddr, PeerTotals, AddrHash> peers_;
     Counters all_, eff_;

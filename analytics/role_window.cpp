@@ -6,19 +6,21 @@ namespace sw {
 
 namespace {
 
-void upsert(std::vector<RoleWindow::NamedItem>& v, std::string_view text, Timestamp ts, bool allowed,
+// Returns whether the list of texts changed (a new one, an old one replaced).
+bool upsert(std::vector<RoleWindow::NamedItem>& v, std::string_view text, Timestamp ts, bool allowed,
             std::size_t cap) {
     for (auto& i : v)
         if (i.text == text) {
             i.ts = std::max(i.ts, ts);
             i.allowed = i.allowed && allowed;
-            return;
+            return false;
         }
     if (v.size() >= cap) {
         auto oldest = std::min_element(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
         v.erase(oldest);
     }
     v.push_back({std::string(text), ts, allowed});
+    return true;
 }
 
 void add_unique(std::vector<std::string>& v, std::string s) {
@@ -39,10 +41,10 @@ RoleWindow::RoleWindow(const AnalyticsConfig& cfg, std::uint32_t max_peers)
 void RoleWindow::prune(const PeerWindow& w, Timestamp now) {
     auto gone = [&](const NamedItem& i) { return w.expired(i.ts, now); };
     if (&w == &longest()) {
-        std::erase_if(shares, gone);
+        if (std::erase_if(shares, gone)) names_changed = true;
         std::erase_if(allowed_reasons, gone);
     }
-    std::erase_if(archive_names, gone);
+    if (std::erase_if(archive_names, gone)) names_changed = true;
 }
 
 void RoleWindow::expire(Timestamp now) {
@@ -57,8 +59,8 @@ bool RoleWindow::add(const Contribution& c, const std::string& share_path, const
                      const std::vector<std::string>& reasons) {
     const bool counted = win.add(c);
     for (auto& w : longer) w.add(c);
-    if (!share_path.empty()) upsert(shares, share_path, c.ts, c.allowed != 0, kMaxShares);
-    if (archive) upsert(archive_names, *archive, c.ts, c.allowed != 0, kMaxNames);
+    if (!share_path.empty() && upsert(shares, share_path, c.ts, c.allowed != 0, kMaxShares)) names_changed = true;
+    if (archive && upsert(archive_names, *archive, c.ts, c.allowed != 0, kMaxNames)) names_changed = true;
     for (const auto& r : reasons) upsert(allowed_reasons, r, c.ts, true, kMaxReasons);
     return counted;
 }
@@ -67,7 +69,7 @@ bool RoleWindow::add_push(const Contribution& c, const std::string* archive, Tim
     pushes.expire(now);
     prune(pushes, now);
     const bool counted = pushes.add(c);
-    if (archive) upsert(archive_names, *archive, c.ts, c.allowed != 0, kMaxNames);
+    if (archive && upsert(archive_names, *archive, c.ts, c.allowed != 0, kMaxNames)) names_changed = true;
     return counted;
 }
 
@@ -84,15 +86,16 @@ RoleWindow::Gathered RoleWindow::gathered(Role r, std::size_t h, bool eff, std::
     // Sums are order-independent, so the table's order is harmless here;
     // the peers listed are sorted below.
     w.for_each_peer([&](const IpAddr& a, const PeerLanes& pl) {
-        const Counters total = pl.total(eff);
+        const Counters& total = pl.total(eff);
         if (total.bytes == 0 && total.files == 0) return;
         const Counters& own = pl.of(kLaneOwn, eff);
         const Counters& soft = pl.of(kLaneSoftware, eff);
         Counters drop;
         bool own_only = false;
         if (target) {
-            const bool own_private = !conv.empty() && conv.own_space_private(a);
-            if (!conv.empty() && conv.is_private(a)) {
+            const Convergence::Privacy pv = conv.empty() ? Convergence::Privacy{} : conv.privacy(a);
+            const bool own_private = pv.own_space_private;
+            if (pv.is_private) {
                 drop = total;
                 own_only = true;
                 Counters kept = total;
@@ -160,8 +163,12 @@ std::vector<PeerBytes> RoleWindow::converging_peers(std::size_t h, bool eff) con
 RoleFacts RoleWindow::facts(Role r, bool eff, bool volume_anomaly, const AnalyticsConfig& cfg) const {
     const bool target = r == Role::target;
     RoleFacts f;
+    Gathered g;
     for (std::size_t h = 0; h < horizons(); ++h) {
-        const Gathered g = gathered(r, h, eff);
+        // Every contribution goes to all horizons: while neither this one nor
+        // the one before has dropped anything, they hold the same and so
+        // gather the same (the common case within the shortest window).
+        if (h == 0 || horizon(h).expired_any() || horizon(h - 1).expired_any()) g = gathered(r, h, eff);
         RoleFacts x;
         x.window = g.c;
         x.kept_private = g.kept_private;
@@ -201,11 +208,12 @@ std::vector<std::string> RoleWindow::unallowed(const std::vector<NamedItem>& v) 
     return out;
 }
 
-void RoleWindow::fill_row(StagingRow& row, Role r, Timestamp ts, Duration period_len, std::size_t h) const {
+void RoleWindow::fill_row(StagingRow& row, Role r, Timestamp ts, Duration period_len, std::size_t h,
+                          bool names) const {
     const PeerWindow& w = horizon(h < horizons() ? h : 0);
     row.period_start = period * period_len;
     row.window_start = w.empty() ? ts : w.first_ts();
-    row.peers = w.peers(false);
+    w.peers(false, row.peers);
     row.peers_dropped = w.overflow();
     const Counters& c = w.all();
     row.bytes = c.bytes;
@@ -218,13 +226,25 @@ void RoleWindow::fill_row(StagingRow& row, Role r, Timestamp ts, Duration period
     row.masquerades = f.masquerades;
     row.admin_share_writes = f.admin_writes;
     row.staging_path_writes = f.path_writes;
-    for (const auto& i : archive_names) row.archive_names.push_back(i.text);
-    std::sort(row.archive_names.begin(), row.archive_names.end());
-    for (const auto& i : shares) row.shares.push_back(i.text);
-    std::sort(row.shares.begin(), row.shares.end());
+    if (names) {
+        auto texts = [](const std::vector<NamedItem>& from, std::vector<std::string>& to) {
+            // Assigned in place: the row's strings keep their buffers.
+            to.resize(from.size());
+            for (std::size_t i = 0; i < from.size(); ++i) to[i] = from[i].text;
+            std::sort(to.begin(), to.end());
+        };
+        texts(archive_names, row.archive_names);
+        texts(shares, row.shares);
+    }
+    row.push_targets.clear();
     if (r == Role::collector) {
         row.pushed_bytes = pushes.all().bytes;
-        for (const PeerBytes& p : pushes.peers(false)) row.push_targets.push_back(p.addr);
+        pushes.for_each_peer([&](const IpAddr& a, const PeerLanes& pl) {
+            if (pl.total(false).bytes > 0) row.push_targets.push_back(a);
+        });
+        std::sort(row.push_targets.begin(), row.push_targets.end());
+    } else {
+        row.pushed_bytes.reset();
     }
 }
 

@@ -96,8 +96,12 @@ public:
     // Names not seen in allow-listed traffic only, sorted.
     std::vector<std::string> unallowed(const std::vector<NamedItem>& v) const;
 
-    // The staging.log row's window part (peers, bytes, files, names, pushes).
-    void fill_row(StagingRow& row, Role r, Timestamp ts, Duration period, std::size_t h = 0) const;
+    // The staging.log row's window part (peers, bytes, files, names, pushes),
+    // assigned in place so that a row refilled keeps its buffers. `names`
+    // false: the row's archive names and shares are left as they are (the
+    // caller knows they still match: names_version unchanged).
+    void fill_row(StagingRow& row, Role r, Timestamp ts, Duration period, std::size_t h = 0,
+                  bool names = true) const;
 
     // The report period: starts afresh (what was reported is cleared).
     void reset_period();
@@ -134,6 +138,10 @@ public:
     bool suppressed = false;
     bool main_suppressed = false;  // the fan-in / pull finding itself
     bool pending = false;
+    // The texts of `shares` or `archive_names` changed since `snap` was
+    // last filled. (A flag in what was padding: sizeof(RoleWindow) is
+    // charged to the memory budget, and stats.log shows the budget.)
+    bool names_changed = false;
     // What the last Fan_In / Pull_Collector notice (raised or pending) showed.
     std::vector<IpAddr> notified_peers;  // sorted
     std::uint32_t notified_archives = 0;

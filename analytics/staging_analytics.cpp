@@ -13,6 +13,20 @@ constexpr std::size_t kMaxOpen = 8;     // open transfers remembered per host an
 
 std::size_t idx(Indicator i) { return static_cast<std::size_t>(i); }
 std::size_t idx(Role r) { return static_cast<std::size_t>(r); }
+
+// Whether `cols` (indicator_columns() of an earlier assessment, same
+// weights) are the columns of the indicators `on`.
+bool same_indicators(const std::vector<std::string>& cols, const IndicatorSet& on) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < kIndicatorCount; ++i) {
+        if (!on[i]) continue;
+        if (k == cols.size()) return false;
+        const std::string_view name = indicator_column_name(static_cast<Indicator>(i));
+        const std::string& c = cols[k++];
+        if (c.size() <= name.size() || c.compare(0, name.size(), name) != 0 || c[name.size()] != ':') return false;
+    }
+    return k == cols.size();
+}
 }  // namespace
 
 StagingAnalytics::StagingAnalytics(const AnalyticsConfig& cfg, FindingSink& out, AnalyticsRoles roles)
@@ -385,17 +399,20 @@ void StagingAnalytics::snapshot(HostState& h, RoleWindow& rs, Role r, const Asse
     if (a.score == 0 && !rs.suppressed && rs.notices.empty() && (r != Role::target || !rs.has_file_marks()))
         return;
     if (rs.snap && a.score < rs.snap->score) return;
-    StagingRow row;
+    // Refilled in place: within a period the row keeps its buffers, and the
+    // columns whose inputs did not change since the last fill are kept.
+    const bool fresh = !rs.snap;
+    StagingRow& row = fresh ? rs.snap.emplace() : *rs.snap;
     row.ts = ts;
     row.host = h.addr;
     row.role = r;
-    rs.fill_row(row, r, ts, cfg_.window, a.horizon);
+    rs.fill_row(row, r, ts, cfg_.window, a.horizon, fresh || rs.names_changed);
+    rs.names_changed = false;
     row.volume_anomaly = a.has(Indicator::volume_anomaly);
     row.score = a.score;
     row.severity = a.severity;
-    row.detection_type = std::string(a.label);
-    row.indicators = indicator_columns(a, cfg_);
-    rs.snap = std::move(row);
+    if (row.detection_type != a.label) row.detection_type = a.label;
+    if (fresh || !same_indicators(row.indicators, a.on)) row.indicators = indicator_columns(a, cfg_);
     if (!rs.pending) {
         rs.pending = true;
         pending_.push_back({h.addr, r});

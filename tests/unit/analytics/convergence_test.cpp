@@ -112,6 +112,67 @@ TEST(AnalyticsConvergence, AnOwnFolderThatLeftTheHorizonDoesNotEndTheSpace) {
     EXPECT_FALSE(c.own_space_private(a));
 }
 
+// Expiry runs only when the oldest time kept is due, and after a sweep the
+// next one is due at the oldest time left (not at the latest write).
+TEST(AnalyticsConvergence, ExpiryIsDueAtTheOldestTimeKept) {
+    Convergence c = make();  // 1 h horizon, 3 sources converge
+    c.add(ip("10.0.0.1"), kStage, "collect\\a.zip", "CORP\\u1", true, at(0));
+    c.add(ip("10.0.0.2"), kStage, "collect\\b.zip", "CORP\\u2", true, at(1000));
+    c.add(ip("10.0.0.3"), kStage, "collect\\c.zip", "CORP\\u3", true, at(2000));
+    Convergence::Place p;
+    ASSERT_TRUE(c.converged(&p));
+    EXPECT_EQ(p.path, kStage + "\\collect");
+    EXPECT_EQ(p.sources, 3u);
+    c.expire(at(3599.999999));
+    EXPECT_TRUE(c.converged());
+    c.expire(at(3600));  // 10.0.0.1's write (at 0) has left
+    EXPECT_FALSE(c.converged());
+    c.add(ip("10.0.0.1"), kStage, "collect\\d.zip", "CORP\\u1", true, at(4000));
+    ASSERT_TRUE(c.converged(&p));
+    EXPECT_EQ(p.sources, 3u);
+    c.expire(at(4599.999999));
+    EXPECT_TRUE(c.converged());
+    c.expire(at(4600));  // 10.0.0.2's write (at 1000): due although 10.0.0.1 wrote at 4000
+    EXPECT_FALSE(c.converged());
+    EXPECT_FALSE(c.empty());
+    c.expire(at(7600));  // 10.0.0.1 (4000) and 10.0.0.3 (2000) have left too
+    EXPECT_TRUE(c.empty());
+    c.expire(at(9000));  // nothing kept: nothing due
+    EXPECT_TRUE(c.empty());
+}
+
+// A refreshed time keeps an entry (the bound is only a lower bound).
+TEST(AnalyticsConvergence, ARefreshedWriteStaysPastTheFirstOnesHorizon) {
+    Convergence c = make();
+    const IpAddr a = ip("10.0.0.1");
+    for (int i = 0; i < 3; ++i) c.add(a, kHome, "team\\f" + std::to_string(i), "CORP\\alice", false, at(i * 1000));
+    EXPECT_TRUE(c.is_private(a));  // three writes into one folder nobody else writes to
+    c.expire(at(3600));            // due (the first write at 0), but the folder was written at 2000
+    EXPECT_TRUE(c.is_private(a));
+    c.expire(at(5600));
+    EXPECT_FALSE(c.is_private(a));
+    EXPECT_TRUE(c.empty());
+}
+
+// privacy() answers both questions with one lookup, the same as each alone.
+TEST(AnalyticsConvergence, PrivacyIsBothAnswers) {
+    Convergence c = make();
+    const IpAddr alice = ip("10.0.0.1"), bob = ip("10.0.0.2"), eve = ip("10.0.0.3");
+    c.add(alice, kHome, "alice\\a.zip", "CORP\\alice", true, at(1));
+    c.add(alice, "\\\\FS01\\Projects", "Finance\\b.xlsx", "CORP\\alice", false, at(2));
+    c.add(bob, kHome, "bob\\x.txt", "CORP\\bob", false, at(3));
+    const Convergence::Privacy pa = c.privacy(alice), pb = c.privacy(bob), pe = c.privacy(eve);
+    EXPECT_FALSE(pa.is_private);  // also writes to the team folder
+    EXPECT_TRUE(pa.own_space_private);
+    EXPECT_TRUE(pb.is_private);
+    EXPECT_TRUE(pb.own_space_private);
+    EXPECT_FALSE(pe.is_private || pe.own_space_private);  // unknown
+    for (const IpAddr& x : {alice, bob, eve}) {
+        EXPECT_EQ(c.privacy(x).is_private, c.is_private(x));
+        EXPECT_EQ(c.privacy(x).own_space_private, c.own_space_private(x));
+    }
+}
+
 TEST(AnalyticsConvergence, InOwnSpace) {
     EXPECT_TRUE(Convergence::in_own_space(kHome, "Alice\\Documents\\x.zip", "CORP\\alice"));
     EXPECT_TRUE(Convergence::in_own_space("\\\\FS01\\profiles$", "alice.V6\\NTUSER.DAT", "alice@corp"));

@@ -40,6 +40,44 @@ TEST(AnalyticsPeerWindow, ExpiresOneWindowAfterTheStepStarts) {
     EXPECT_EQ(w.all().files, 0u);
 }
 
+TEST(AnalyticsPeerWindow, KnowsWhetherItEverDroppedARecord) {
+    PeerWindow w(60 * kSecond, 16);
+    w.expire(test::at(100));  // empty: nothing dropped
+    EXPECT_FALSE(w.expired_any());
+    w.add(contrib(test::at(100), "10.0.0.1", 100));
+    w.expire(test::at(159.999999));
+    EXPECT_FALSE(w.expired_any());
+    w.expire(test::at(160));
+    EXPECT_TRUE(w.expired_any());
+    w.add(contrib(test::at(200), "10.0.0.1", 100));
+    EXPECT_TRUE(w.expired_any());  // for good
+}
+
+// The lane sums kept with a peer's lanes equal the lanes added up, as
+// contributions come and go.
+TEST(AnalyticsPeerWindow, LaneTotalsFollowTheLanes) {
+    PeerWindow w(60 * kSecond, 16);
+    Contribution own = contrib(test::at(0), "10.0.0.1", 100);
+    own.lane = kLaneOwn;
+    Contribution soft = contrib(test::at(30), "10.0.0.1", 40, kAllowShare);
+    soft.lane = kLaneSoftware;
+    w.add(own);
+    w.add(contrib(test::at(10), "10.0.0.1", 7));
+    w.add(soft);
+    const PeerLanes* pl = w.peer_lanes(ip("10.0.0.1"));
+    ASSERT_NE(pl, nullptr);
+    EXPECT_EQ(pl->total(false).bytes, 147u);
+    EXPECT_EQ(pl->total(false).files, 3u);
+    EXPECT_EQ(pl->total(true).bytes, 107u);  // the allow-listed 40 left out
+    EXPECT_EQ(pl->total(true).files, 2u);
+    w.expire(test::at(60));  // the first step (own, 100) has left
+    pl = w.peer_lanes(ip("10.0.0.1"));
+    ASSERT_NE(pl, nullptr);
+    EXPECT_EQ(pl->total(false).bytes, 47u);
+    EXPECT_EQ(pl->total(true).bytes, 7u);
+    EXPECT_EQ(pl->of(kLaneOwn, false).bytes, 0u);
+}
+
 TEST(AnalyticsPeerWindow, StepOfAWindowNotDivisibleBySixty) {
     PeerWindow w(90 * kSecond, 16);  // steps of 1.5 s
     EXPECT_EQ(w.step(), 1'500'000);

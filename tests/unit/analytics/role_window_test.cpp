@@ -274,6 +274,64 @@ TEST(AnalyticsRoleWindow, RowPartAndPeriod) {
     EXPECT_TRUE(w.suppressed_by.empty() && w.notices.empty());
 }
 
+// A longer horizon gathers on its own once the shorter window dropped
+// something (before that both hold the same contributions).
+TEST(AnalyticsRoleWindow, ALongerHorizonKeepsWhatTheWindowDropped) {
+    AnalyticsConfig cfg = window_cfg({{3600 * kSecond, 3, 3 * MB}});
+    cfg.min_bytes = 3 * MB;
+    RoleWindow w(cfg, 16);  // 10 min window, 1 h horizon
+    w.add(contrib(at(0), "10.0.0.1", MB), "", nullptr, {});
+    w.add(contrib(at(60), "10.0.0.2", MB), "", nullptr, {});
+    RoleFacts f = w.facts(Role::target, true, false, cfg);
+    EXPECT_EQ(f.horizon, 0u);  // nothing holds: the first horizon's facts
+    EXPECT_EQ(f.peers, 2u);
+    EXPECT_EQ(f.window.bytes, 2 * MB);
+    w.expire(at(610));  // 10.0.0.1 leaves the 10 min window only
+    w.add(contrib(at(620), "10.0.0.3", MB), "", nullptr, {});
+    f = w.facts(Role::target, true, false, cfg);
+    EXPECT_EQ(f.horizon, 1u);  // fan-in holds over the hour: 3 sources, 3 MB
+    EXPECT_EQ(f.peers, 3u);
+    EXPECT_EQ(f.window.bytes, 3 * MB);
+    EXPECT_EQ(w.gathered(Role::target, 0, true).n, 2u);
+}
+
+// A row refilled in place (the pending row of a period) equals a fresh one;
+// names are kept (names=false) only while they did not change.
+TEST(AnalyticsRoleWindow, ARowRefilledInPlaceEqualsAFreshOne) {
+    AnalyticsConfig cfg = window_cfg();
+    RoleWindow w(cfg, 16);
+    w.period = kT0 / (10 * kMinute);
+    const std::string a = "a_long_archive_name_0001.zip", b = "b.zip";
+    const std::string s1 = "\\\\FS\\share_with_a_long_name", s2 = "\\\\FS\\b";
+    w.add(contrib(at(1), "10.0.0.2", MB), s1, &a, {});
+    StagingRow row;
+    w.fill_row(row, Role::target, at(1), 10 * kMinute);
+    EXPECT_TRUE(w.names_changed);
+    w.names_changed = false;
+    w.add(contrib(at(2), "10.0.0.1", MB), s1, &a, {});
+    EXPECT_FALSE(w.names_changed);  // same names, later times
+    w.fill_row(row, Role::target, at(2), 10 * kMinute, 0, false);
+    w.add(contrib(at(3), "10.0.0.3", MB), s2, &b, {});
+    EXPECT_TRUE(w.names_changed);
+    w.fill_row(row, Role::target, at(3), 10 * kMinute, 0, true);
+    StagingRow fresh;
+    w.fill_row(fresh, Role::target, at(3), 10 * kMinute);
+    ASSERT_EQ(row.peers.size(), 3u);
+    EXPECT_EQ(row.peers[0].addr, ip("10.0.0.1"));
+    EXPECT_EQ(row.bytes, 3 * MB);
+    EXPECT_EQ(row.archive_names, (std::vector<std::string>{a, b}));
+    EXPECT_EQ(row.shares, (std::vector<std::string>{s2, s1}));
+    EXPECT_EQ(row.archive_names, fresh.archive_names);
+    EXPECT_EQ(row.shares, fresh.shares);
+    ASSERT_EQ(row.peers.size(), fresh.peers.size());
+    for (std::size_t i = 0; i < row.peers.size(); ++i) {
+        EXPECT_EQ(row.peers[i].addr, fresh.peers[i].addr);
+        EXPECT_EQ(row.peers[i].bytes, fresh.peers[i].bytes);
+    }
+    EXPECT_EQ(row.window_start, fresh.window_start);
+    EXPECT_FALSE(row.pushed_bytes);
+}
+
 TEST(AnalyticsRoleWindow, GrowthSinceTheLastNotice) {
     RoleWindow w = make();
     w.add(contrib(at(1), "10.0.0.1", MB), "", nullptr, {});
