@@ -250,7 +250,10 @@ private:
                 controls_.commit();
                 return;
             }
-            controls_.publish();
+            // Full (input crafted to make a control of every packet): the
+            // merge can take the queued controls only once the workers are
+            // told how far the reader is. Everything before pos_key_ is sent.
+            flush(pos_key_);
             wait_a_little(round);
         }
     }
@@ -298,7 +301,7 @@ private:
     Timestamp r_period_open_ = -1, r_next_rotation_ = 0;
     // Reader -> merge thread: controls, and the key below which the reader
     // has sent them all (published after the controls themselves).
-    SpscRing<Control> controls_{1024};
+    SpscRing<Control> controls_{4096};
     alignas(64) std::atomic<std::uint64_t> pos_pub_{8};
     Doorbell bell_;  // rung by the reader and the workers when they publish
     std::atomic<bool> abort_{false};
