@@ -69,17 +69,21 @@ Collector run_pipeline(const std::vector<std::string>& files, Config cfg) {
     return c;
 }
 
+std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string x;
+    while (std::getline(ss, x, '\t')) f.push_back(x);
+    return f;
+}
+
 std::vector<std::vector<std::string>> read_tsv_log(const std::filesystem::path& file) {
     std::vector<std::vector<std::string>> rows;
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line[0] == '#') continue;
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        std::string x;
-        while (std::getline(ss, x, '\t')) f.push_back(x);
-        rows.push_back(f);
+        rows.push_back(split_tabs(line));
     }
     return rows;
 }

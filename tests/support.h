@@ -71,6 +71,9 @@ public:
 // and returns the events.
 Collector run_pipeline(const std::vector<std::string>& files, Config cfg = {});
 
+// A line's tab-separated fields (an empty last field after a trailing tab is dropped).
+std::vector<std::string> split_tabs(const std::string& line);
+
 // Reads a Zeek TSV log into rows of fields (header lines dropped).
 std::vector<std::vector<std::string>> read_tsv_log(const std::filesystem::path& file);
 

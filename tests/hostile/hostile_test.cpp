@@ -63,10 +63,7 @@ Log read_log(const fs::path& p) {
     std::ifstream f(p);
     std::string line;
     while (std::getline(f, line)) {
-        std::vector<std::string> v;
-        std::stringstream ss(line);
-        std::string x;
-        while (std::getline(ss, x, '\t')) v.push_back(x);
+        std::vector<std::string> v = split_tabs(line);
         if (line.rfind("#fields", 0) == 0) l.fields.assign(v.begin() + 1, v.end());
         else if (!line.empty() && line[0] != '#') l.rows.push_back(std::move(v));
     }
@@ -141,10 +138,7 @@ protected:
         std::stringstream ss(out);
         std::string line;
         while (std::getline(ss, line)) {
-            std::vector<std::string> f;
-            std::stringstream ls(line);
-            std::string x;
-            while (std::getline(ls, x, '\t')) f.push_back(x);
+            const std::vector<std::string> f = split_tabs(line);
             ASSERT_EQ(f.size(), 4u) << line;
             want_.push_back({f[0], f[1], f[2], std::stoull(f[3])});
         }

@@ -22,14 +22,7 @@ for t in tcpreplay tshark capinfos; do
 done
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/veth_lib.sh"
-work=$(mktemp -d /tmp/swfan.XXXXXX)
-sensor_pid=""
-cleanup() {
-    kill_sensor
-    veth_cleanup
-    rm -rf "$work"
-}
-trap cleanup EXIT
+live_scratch swfan
 fail() { echo "FAIL: $*"; sed "s/^/  fanout_bench: /" "$work/out" "$work/err" 2>/dev/null || true; exit 1; }
 
 "$pcapgen" --out "$work/gen.pcap" --seed 7 --clients 300 --servers 20 --size 4M --file-size 1K..32K \

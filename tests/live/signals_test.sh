@@ -19,14 +19,7 @@ src=$(readlink -f "$2")
 command -v tcpreplay >/dev/null || { echo "SKIP: tcpreplay not installed (apt-get install tcpreplay)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/veth_lib.sh"
-work=$(mktemp -d /tmp/swsig.XXXXXX)
-sensor_pid=""
-cleanup() {
-    kill_sensor
-    veth_cleanup
-    rm -rf "$work"
-}
-trap cleanup EXIT
+live_scratch swsig
 fail() { echo "FAIL: $*"; for f in "$work"/*.err; do [[ -f $f ]] && sed "s|^|  $(basename "$f"): |" "$f"; done; exit 1; }
 veth_setup $$
 

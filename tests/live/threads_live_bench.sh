@@ -16,14 +16,7 @@ counts=("${@:-1}")
 command -v tcpreplay >/dev/null || { echo "SKIP: no tcpreplay"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/veth_lib.sh"
-work=$(mktemp -d /tmp/swthr.XXXXXX)
-sensor_pid=""
-cleanup() {
-    kill_sensor
-    veth_cleanup
-    rm -rf "$work"
-}
-trap cleanup EXIT
+live_scratch swthr
 veth_setup $$
 for n in "${counts[@]}"; do
     rm -rf "$work/logs"

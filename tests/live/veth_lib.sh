@@ -3,6 +3,15 @@
 # like a SPAN port; sensor start and bounded waits. Callers set a trap that
 # calls veth_cleanup.
 
+# live_scratch PREFIX: a scratch directory in $work and the usual exit trap
+# (the sensor killed, the veth pair removed, the directory deleted). Scripts
+# that clean up more set their own trap instead.
+live_scratch() {
+    work=$(mktemp -d "/tmp/$1.XXXXXX")
+    sensor_pid=""
+    trap 'kill_sensor; veth_cleanup; rm -rf "$work"' EXIT
+}
+
 # veth_setup TAG: sets ns_tx, ns_sn (namespaces) and if_tx, if_sn (ends).
 veth_setup() {
     local tag=$1
